@@ -1,0 +1,161 @@
+"""Per-file analysis cache in ``state-dir``, keyed by path and content hash.
+
+The cache is one pickle, because loading ~2,000 entries must fit in a warm run of under a
+second. Pickle executes code on load, and the state dir lives inside a (possibly cloned,
+untrusted) project, so every cache file carries an HMAC made with a per-user key kept
+outside the project: a file we did not write ourselves is discarded unread. Corrupt,
+truncated or foreign files are discarded too — a cache never makes a run fail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+FORMAT = b"orchex-cache\x00v1\x00"
+_DIGEST = 32
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _user_key() -> bytes:
+    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "orchex"
+    path = home / "cache-key"
+    try:
+        key = path.read_bytes()
+        if len(key) >= 32:
+            return key
+    except OSError:
+        pass
+    key = secrets.token_bytes(32)
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(key)
+    except FileExistsError:
+        return _user_key_retry(path, key)
+    except OSError:
+        pass  # read-only home: the cache still works within this process
+    return key
+
+
+def _user_key_retry(path: Path, fallback: bytes) -> bytes:
+    try:
+        key = path.read_bytes()
+        return key if len(key) >= 32 else fallback
+    except OSError:
+        return fallback
+
+
+def ensure_state_dir(path: Path) -> bool:
+    """Create the state dir with a ``.gitignore`` of ``*``; False if it cannot be written."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        ignore = path / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# created by orchex: nothing here belongs in version control\n*\n")
+        return os.access(path, os.W_OK)
+    except OSError:
+        return False
+
+
+class AnalysisCache:
+    """``stat`` maps a relative path to (mtime_ns, size, hash); ``entries`` maps
+    ``path\\0hash`` to a cached per-file analysis."""
+
+    def __init__(self, file: Path | None, settings_key: str) -> None:
+        self.file = file
+        self.settings_key = settings_key
+        self.stat: dict[str, tuple[int, int, str]] = {}
+        self.entries: dict[str, Any] = {}
+        self.discarded: str | None = None  # why an existing cache file was not used
+        self._dirty = False
+        if file is not None:
+            self._load(file)
+
+    @staticmethod
+    def key(path: str, digest: str) -> str:
+        return f"{path}\0{digest}"
+
+    def _load(self, file: Path) -> None:
+        try:
+            blob = file.read_bytes()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            self.discarded = f"unreadable: {exc.strerror}"
+            return
+        header = len(FORMAT)
+        if not blob.startswith(FORMAT) or len(blob) < header + _DIGEST:
+            self.discarded = "not an orchex cache file"
+            return
+        mac, body = blob[header:header + _DIGEST], blob[header + _DIGEST:]
+        if not hmac.compare_digest(mac, hmac.new(_user_key(), body, hashlib.sha256).digest()):
+            self.discarded = "signature mismatch (written by someone else, or corrupt)"
+            return
+        try:
+            data = pickle.loads(body)
+        except Exception as exc:  # noqa: BLE001 - any unpickling failure means "stale"
+            self.discarded = f"unreadable ({type(exc).__name__})"
+            return
+        if (
+            not isinstance(data, dict)
+            or data.get("python") != sys.version_info[:2]
+            or data.get("settings") != self.settings_key
+        ):
+            self.discarded = "made by another version or with other settings"
+            return
+        self.stat = data.get("stat", {})
+        self.entries = data.get("entries", {})
+
+    def get(self, path: str, digest: str) -> Any | None:
+        return self.entries.get(self.key(path, digest))
+
+    def put(self, path: str, digest: str, mtime_ns: int, size: int, value: Any) -> None:
+        self.entries[self.key(path, digest)] = value
+        self.stat[path] = (mtime_ns, size, digest)
+        self._dirty = True
+
+    def touch(self, path: str, digest: str, mtime_ns: int, size: int) -> None:
+        if self.stat.get(path) != (mtime_ns, size, digest):
+            self.stat[path] = (mtime_ns, size, digest)
+            self._dirty = True
+
+    def save(self) -> None:
+        if self.file is None or not self._dirty:
+            return
+        live = {self.key(p, s[2]) for p, s in self.stat.items()}
+        entries = {k: v for k, v in self.entries.items() if k in live}
+        body = pickle.dumps(
+            {"python": sys.version_info[:2], "settings": self.settings_key, "stat": self.stat, "entries": entries},
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
+        mac = hmac.new(_user_key(), body, hashlib.sha256).digest()
+        atomic_write(self.file, FORMAT + mac + body)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path`` and rename it over: never half-written."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

@@ -1,0 +1,176 @@
+"""The analysis pipeline: discover → per-file analysis (cached, in parallel) → project stages
+(clones, coupling, hotspots) → findings, scores, opportunities → :class:`Report`."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from ..config import OrchexConfig, Thresholds, load_config
+from .cache import AnalysisCache, content_hash, ensure_state_dir
+from .discover import common_root, discover
+from .coupling import module_name
+from .file_analysis import FileAnalysis, analyze_bytes, analyze_text
+from .models import FileReport, Report, Skipped
+from .project import assemble
+
+Progress = Callable[[int, int], None]
+
+ANALYZER_VERSION = "1"  # bump when a per-file result changes for the same input
+_POOL_MIN_FILES = 24  # below this a worker pool costs more than it saves
+
+
+def _settings_key(config: OrchexConfig) -> str:
+    # Only what changes a per-file result belongs here; select/ignore filter at the end.
+    blob = f"{ANALYZER_VERSION}|{config.thresholds.model_dump_json()}|{config.max_file_size_kb}"
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _analyze_job(job: tuple[str, bytes, Thresholds, int]) -> FileAnalysis:
+    path, data, thresholds, max_bytes = job
+    return analyze_bytes(data, path, thresholds, max_bytes)
+
+
+def _analyze_chunk(jobs: list[tuple[str, bytes, Thresholds, int]]) -> list[FileAnalysis]:
+    return [_analyze_job(job) for job in jobs]
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _run_jobs(jobs: list[tuple[str, bytes, Thresholds, int]], workers: int, progress: Progress | None,
+              done: int, total: int) -> list[FileAnalysis]:
+    if workers <= 1 or len(jobs) < _POOL_MIN_FILES:
+        results = []
+        for job in jobs:
+            results.append(_analyze_job(job))
+            done += 1
+            if progress:
+                progress(done, total)
+        return results
+    # Chunks of ~64 KB of source keep per-task overhead low and the bar moving.
+    chunks: list[list[tuple[str, bytes, Thresholds, int]]] = [[]]
+    size = 0
+    for job in jobs:
+        if size > 256_000 and chunks[-1]:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(job)
+        size += len(job[1])
+    results = []
+    with ProcessPoolExecutor(max_workers=min(workers, len(chunks))) as pool:
+        for chunk_result in pool.map(_analyze_chunk, chunks):
+            results.extend(chunk_result)
+            done += len(chunk_result)
+            if progress:
+                progress(done, total)
+    return results
+
+
+def analyze_paths(
+    paths: list[Path],
+    config: OrchexConfig | None = None,
+    *,
+    config_dir: Path | None = None,
+    jobs: int | None = None,
+    use_cache: bool = True,
+    state_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Analyse files and folders; a ``config`` of None is looked up from the paths."""
+    paths = [Path(p) for p in paths] or [Path.cwd()]
+    root = common_root(paths)
+    if config is None:
+        config, config_file = load_config(root)
+        config_dir = config_file.parent if config_file else None
+    base = config_dir or root
+    found = discover(paths, root, config, base)
+    skipped = [Skipped(path=p, reason=r) for p, r in found.problems]
+
+    cache: AnalysisCache | None = None
+    if use_cache:
+        folder = state_dir or (base / config.state_dir)
+        if ensure_state_dir(folder):
+            cache = AnalysisCache(folder / "analysis.cache", _settings_key(config))
+
+    max_bytes = config.max_file_size_kb * 1024
+    thresholds = config.thresholds
+    analyses: dict[str, FileAnalysis] = {}
+    pending: list[tuple[str, bytes, Thresholds, int]] = []
+    stats: dict[str, tuple[int, int, str]] = {}
+    total = len(found.files)
+    for absolute, rel in found.files:
+        try:
+            st = absolute.stat()
+        except OSError as exc:
+            skipped.append(Skipped(path=rel, reason=f"cannot read: {exc.strerror}"))
+            continue
+        if cache is not None:
+            known = cache.stat.get(rel)
+            if known and known[:2] == (st.st_mtime_ns, st.st_size):
+                hit = cache.get(rel, known[2])
+                if hit is not None:
+                    analyses[rel] = hit
+                    continue
+        if st.st_size > max_bytes:
+            analyses[rel] = _too_big(rel, st.st_size, max_bytes)
+            continue
+        try:
+            data = absolute.read_bytes()
+        except OSError as exc:
+            skipped.append(Skipped(path=rel, reason=f"cannot read: {exc.strerror or exc}"))
+            continue
+        digest = content_hash(data)
+        stats[rel] = (st.st_mtime_ns, st.st_size, digest)
+        hit = cache.get(rel, digest) if cache is not None else None
+        if hit is not None:
+            analyses[rel] = hit
+            cache.touch(rel, digest, st.st_mtime_ns, st.st_size)
+        else:
+            pending.append((rel, data, thresholds, max_bytes))
+
+    if progress:
+        progress(len(analyses), total)
+    workers = jobs or config.jobs or default_jobs()
+    for result in _run_jobs(pending, workers, progress, len(analyses), total):
+        analyses[result.path] = result
+        if cache is not None and result.path in stats:
+            mtime, size, digest = stats[result.path]
+            cache.put(result.path, digest, mtime, size, result)
+    if cache is not None:
+        try:
+            cache.save()
+        except OSError:
+            pass  # a read-only state dir costs speed, never the result
+
+    ordered = [analyses[rel] for rel in sorted(analyses)]
+    return assemble(root, ordered, skipped, config)
+
+
+def _too_big(rel: str, size: int, max_bytes: int) -> FileAnalysis:
+    module, is_package = module_name(rel)
+    return FileAnalysis(
+        rel, module, is_package,
+        skipped=f"file is {size // 1024} KB, over max-file-size-kb ({max_bytes // 1024} KB)",
+    )
+
+
+def analyze_path(path: str | os.PathLike[str], config: OrchexConfig | None = None, jobs: int | None = None) -> Report:
+    """Analyse a file or folder (the SDK entry point)."""
+    return analyze_paths([Path(path)], config, jobs=jobs)
+
+
+def analyze_source(text: str, path: str = "<string>", config: OrchexConfig | None = None) -> FileReport:
+    """Analyse source text that is not (necessarily) on disk: per-file metrics and findings."""
+    config = config or OrchexConfig()
+    result = analyze_text(text, path, config.thresholds)
+    report = assemble(Path("."), [result], [], config, with_history=False)
+    # An empty text is skipped in a project run; here it is simply a file with nothing in it.
+    return report.files[0] if report.files else FileReport(path=path)

@@ -1,0 +1,139 @@
+"""Refactoring opportunities: where a known refactoring would raise the score the most.
+
+Candidates are found per function from its ``ast`` (cheap structural patterns) in the worker;
+ranking needs the whole project (weights, churn, whether tests import the module) and runs
+once at the end. Each candidate carries the metric values the function would have after the
+refactoring, so its gain is the score difference, not a guess in points.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from ..config import Thresholds
+from .cognitive import cognitive_increments
+
+_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.AsyncWith, ast.Match)
+_EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    kind: str
+    symbol: str
+    line: int
+    end_line: int
+    description: str
+    after: tuple[int, int, int, int, int]  # cyclomatic, cognitive, nesting, lines, parameters
+    size: int  # statements touched, for the risk estimate
+
+
+def _statements(node: ast.AST) -> int:
+    return sum(isinstance(n, ast.stmt) for n in ast.walk(node))
+
+
+def _walk_own(body: list[ast.stmt]):
+    """Statements of a function, not descending into nested functions or classes."""
+    stack = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for field in ("body", "orelse", "finalbody"):
+            stack.extend(reversed(getattr(node, field, ()) or ()))
+        for handler in getattr(node, "handlers", ()) or ():
+            stack.extend(reversed(handler.body))
+        for case in getattr(node, "cases", ()) or ():
+            stack.extend(reversed(case.body))
+
+
+def function_candidates(
+    node: ast.FunctionDef | ast.AsyncFunctionDef,
+    qualname: str,
+    metrics: tuple[int, int, int, int, int],
+    thresholds: Thresholds,
+) -> list[Candidate]:
+    cyclomatic, cognitive, nesting, lines, parameters = metrics
+    t = thresholds
+    out: list[Candidate] = []
+
+    for stmt in _walk_own(node.body):
+        # merge-nested-ifs: `if a:` whose whole body is `if b:`, neither with an else.
+        if (
+            isinstance(stmt, ast.If) and not stmt.orelse and len(stmt.body) == 1
+            and isinstance(stmt.body[0], ast.If) and not stmt.body[0].orelse
+        ):
+            out.append(Candidate(
+                "merge-nested-ifs", qualname, stmt.lineno, stmt.end_lineno or stmt.lineno,
+                "merge the nested `if` into its parent with `and`",
+                (cyclomatic, max(1, cognitive - 2), max(0, nesting - 1), lines - 1, parameters), 2,
+            ))
+        # guard-clause: an `if` that wraps the rest of a function or loop body.
+        elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)) and _wrapping_if(stmt.body):
+            inner = stmt.body[-1]
+            out.append(Candidate(
+                "guard-clause", qualname, inner.lineno, inner.end_lineno or inner.lineno,
+                "invert the `if` into an early `continue` to un-nest the loop body",
+                (cyclomatic, max(0, cognitive - _statements(inner) // 3), max(0, nesting - 1), lines, parameters),
+                _statements(inner),
+            ))
+    if _wrapping_if(node.body):
+        inner = node.body[-1]
+        out.append(Candidate(
+            "guard-clause", qualname, inner.lineno, inner.end_lineno or inner.lineno,
+            "invert the `if` into an early `return` to un-nest the function body",
+            (cyclomatic, max(0, cognitive - _statements(inner) // 3), max(0, nesting - 1), lines, parameters),
+            _statements(inner),
+        ))
+
+    if cognitive > t.cognitive or lines > t.function_lines or nesting > t.nesting:
+        block = _heaviest_block(node)
+        if block is not None:
+            stmt, weight = block
+            size = _statements(stmt)
+            out.append(Candidate(
+                "extract-function", qualname, stmt.lineno, stmt.end_lineno or stmt.lineno,
+                f"extract lines {stmt.lineno}-{stmt.end_lineno} (cognitive +{weight}) into a function",
+                (max(1, cyclomatic - size // 2), max(0, cognitive - weight) + 1,
+                 max(1, nesting - 1), max(1, lines - size + 1), parameters),
+                size,
+            ))
+    if parameters > t.parameters:
+        out.append(Candidate(
+            "introduce-parameter-object", qualname, node.lineno, node.lineno,
+            f"group the {parameters} parameters into a dataclass",
+            (cyclomatic, cognitive, nesting, lines, max(1, parameters // 2)), parameters,
+        ))
+    return out
+
+
+def _wrapping_if(body: list[ast.stmt]) -> bool:
+    """The body ends in an `if` without `else` that holds most of it (3+ statements)."""
+    if not body or not isinstance(body[-1], ast.If) or body[-1].orelse:
+        return False
+    inner = body[-1]
+    if any(isinstance(s, _EXITS) for s in inner.body[-1:]) and len(inner.body) < 3:
+        return False
+    return len(inner.body) >= 3 and any(isinstance(s, _COMPOUND) for s in inner.body)
+
+
+def _heaviest_block(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[ast.stmt, int] | None:
+    """The compound statement, at any depth, that holds the most cognitive increments
+    while being at most two thirds of the function (extracting everything helps nobody)."""
+    increments = cognitive_increments(node)
+    if not increments:
+        return None
+    total_lines = max(1, (node.end_lineno or node.lineno) - node.lineno)
+    best: tuple[ast.stmt, int] | None = None
+    for stmt in _walk_own(node.body):
+        if not isinstance(stmt, _COMPOUND):
+            continue
+        start, end = stmt.lineno, stmt.end_lineno or stmt.lineno
+        if end - start + 1 > total_lines * 2 / 3 or _statements(stmt) < 3:
+            continue
+        weight = sum(i.amount for i in increments if start <= i.line <= end)
+        if best is None or weight > best[1]:
+            best = (stmt, weight)
+    return best if best and best[1] > 0 else None

@@ -1,0 +1,1 @@
+"""The ``orchex`` command line."""
