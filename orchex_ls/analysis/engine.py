@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -108,9 +109,13 @@ def analyze_paths(
     total = len(found.files)
     for absolute, rel in found.files:
         try:
-            st = absolute.stat()
+            st = absolute.stat()  # follows symlinks; a loop raises ELOOP
         except OSError as exc:
             skipped.append(Skipped(path=rel, reason=f"cannot read: {exc.strerror}"))
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            # Reading a FIFO or a device would block or never end.
+            skipped.append(Skipped(path=rel, reason="not a regular file"))
             continue
         if cache is not None:
             known = cache.stat.get(rel)

@@ -1,8 +1,8 @@
 """The chaos score: 0-100 (100 = healthy) and a grade A-F, per function, file and project.
 
 Every metric is turned into a penalty by comparing it with its threshold ``T``:
-``p(v, T) = x / (1 + x)`` with ``x = max(0, v/T - 1/2)`` — nothing below half the threshold,
-a third of the weight at the threshold, approaching the full weight far above it. ``p`` never
+``p(v, T) = x / (x + 1/2)`` with ``x = max(0, v/T - 1/2)`` — nothing below half the threshold,
+half the weight at the threshold, three quarters at twice it, approaching the full weight. ``p`` never
 decreases as ``v`` grows, so every score is monotone in every metric. The formulas are
 documented in docs/metrics.md; keep the two in step.
 """
@@ -30,7 +30,7 @@ _GRADES = ((90.0, "A"), (80.0, "B"), (70.0, "C"), (60.0, "D"), (50.0, "E"))
 
 def penalty(value: float, threshold: float) -> float:
     x = value / threshold - 0.5 if threshold > 0 else 0.0
-    return x / (1.0 + x) if x > 0 else 0.0
+    return x / (x + 0.5) if x > 0 else 0.0
 
 
 def grade(score: float) -> str:

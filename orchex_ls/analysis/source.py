@@ -41,7 +41,11 @@ def decode(data: bytes) -> str:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        raise SourceProblem(f"unknown source encoding: {exc.msg}") from None
+        # Without a coding cookie, detect_encoding only says the first lines aren't UTF-8;
+        # decoding tells the user which byte, which is what they need to fix it.
+        encoding = "utf-8" if "invalid or missing" in str(exc) else ""
+        if not encoding:
+            raise SourceProblem(f"unknown source encoding: {exc.msg}") from None
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
