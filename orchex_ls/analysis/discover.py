@@ -40,6 +40,13 @@ def _gitignore(folder: Path) -> pathspec.PathSpec | None:
     return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
 
 
+def _names_an_ancestor(spec: pathspec.PathSpec, folder: Path, given: Path) -> bool:
+    """A folder the user named explicitly is analysed even if an enclosing .gitignore
+    ignores it (e.g. the stdlib inside pyenv's ``versions/``); such a file is skipped whole."""
+    parts = given.relative_to(folder).parts
+    return any(spec.match_file("/".join(parts[: i + 1]) + "/") for i in range(len(parts)))
+
+
 def discover(paths: list[Path], root: Path, config: OrchexConfig, base: Path | None = None) -> Discovered:
     """Walk ``paths``; exclude globs match paths relative to ``base`` (the config's folder)."""
     base = base or root
@@ -71,7 +78,7 @@ def discover(paths: list[Path], root: Path, config: OrchexConfig, base: Path | N
         ignores: list[tuple[Path, pathspec.PathSpec]] = []
         for folder in (given, *given.parents):
             spec = _gitignore(folder)
-            if spec:
+            if spec and not _names_an_ancestor(spec, folder, given):
                 ignores.append((folder, spec))
             if (folder / ".git").exists():
                 break

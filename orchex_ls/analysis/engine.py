@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import stat
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import OrchexConfig, Thresholds, load_config
@@ -36,7 +38,16 @@ def _analyze_job(job: tuple[str, bytes, Thresholds, int]) -> FileAnalysis:
 
 
 def _analyze_chunk(jobs: list[tuple[str, bytes, Thresholds, int]]) -> list[FileAnalysis]:
-    return [_analyze_job(job) for job in jobs]
+    # A parse allocates hundreds of thousands of acyclic nodes; the cyclic collector
+    # scanning them all again and again made parsing 5x slower (13.4 s vs 2.2 s measured on
+    # a third of the stdlib). Nothing here builds cycles worth collecting mid-chunk.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return [_analyze_job(job) for job in jobs]
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def default_jobs() -> int:
@@ -51,7 +62,7 @@ def _run_jobs(jobs: list[tuple[str, bytes, Thresholds, int]], workers: int, prog
     if workers <= 1 or len(jobs) < _POOL_MIN_FILES:
         results = []
         for job in jobs:
-            results.append(_analyze_job(job))
+            results.extend(_analyze_chunk([job]))
             done += 1
             if progress:
                 progress(done, total)
@@ -75,6 +86,69 @@ def _run_jobs(jobs: list[tuple[str, bytes, Thresholds, int]], workers: int, prog
     return results
 
 
+@dataclass
+class _Gathered:
+    """Files sorted into: served by the cache, to analyse, or skipped."""
+
+    analyses: dict[str, FileAnalysis] = field(default_factory=dict)
+    pending: list[tuple[str, bytes, Thresholds, int]] = field(default_factory=list)
+    stats: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # rel -> mtime, size, digest
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def _gather(files: list[tuple[Path, str]], config: OrchexConfig, cache: AnalysisCache | None) -> _Gathered:
+    out = _Gathered()
+    max_bytes = config.max_file_size_kb * 1024
+    for absolute, rel in files:
+        try:
+            st = absolute.stat()  # follows symlinks; a loop raises ELOOP
+        except OSError as exc:
+            out.skipped.append(Skipped(path=rel, reason=f"cannot read: {exc.strerror}"))
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            # Reading a FIFO or a device would block or never end.
+            out.skipped.append(Skipped(path=rel, reason="not a regular file"))
+            continue
+        known = cache.stat.get(rel) if cache is not None else None
+        if known and known[:2] == (st.st_mtime_ns, st.st_size):
+            hit = cache.get(rel, known[2])
+            if hit is not None:  # unchanged since the last run: not even read
+                out.analyses[rel] = hit
+                out.stats[rel] = known
+                continue
+        if st.st_size > max_bytes:
+            out.analyses[rel] = _too_big(rel, st.st_size, max_bytes)
+            continue
+        try:
+            data = absolute.read_bytes()
+        except OSError as exc:
+            out.skipped.append(Skipped(path=rel, reason=f"cannot read: {exc.strerror or exc}"))
+            continue
+        digest = content_hash(data)
+        out.stats[rel] = (st.st_mtime_ns, st.st_size, digest)
+        hit = cache.get(rel, digest) if cache is not None else None
+        if hit is not None:  # touched but not changed (e.g. a checkout)
+            out.analyses[rel] = hit
+            cache.touch(rel, digest, st.st_mtime_ns, st.st_size)
+        else:
+            out.pending.append((rel, data, config.thresholds, max_bytes))
+    return out
+
+
+def _open_cache(config: OrchexConfig, base: Path, state_dir: Path | None) -> AnalysisCache | None:
+    folder = state_dir or (base / config.state_dir)
+    if not ensure_state_dir(folder):
+        return None  # read-only project: slower, never wrong
+    return AnalysisCache(folder / "analysis.cache", _settings_key(config))
+
+
+def _save(cache: AnalysisCache) -> None:
+    try:
+        cache.save()
+    except OSError:
+        pass  # a full disk or read-only state dir costs speed, never the result
+
+
 def analyze_paths(
     paths: list[Path],
     config: OrchexConfig | None = None,
@@ -93,70 +167,28 @@ def analyze_paths(
         config_dir = config_file.parent if config_file else None
     base = config_dir or root
     found = discover(paths, root, config, base)
-    skipped = [Skipped(path=p, reason=r) for p, r in found.problems]
-
-    cache: AnalysisCache | None = None
-    if use_cache:
-        folder = state_dir or (base / config.state_dir)
-        if ensure_state_dir(folder):
-            cache = AnalysisCache(folder / "analysis.cache", _settings_key(config))
-
-    max_bytes = config.max_file_size_kb * 1024
-    thresholds = config.thresholds
-    analyses: dict[str, FileAnalysis] = {}
-    pending: list[tuple[str, bytes, Thresholds, int]] = []
-    stats: dict[str, tuple[int, int, str]] = {}
+    cache = _open_cache(config, base, state_dir) if use_cache else None
+    gathered = _gather(found.files, config, cache)
+    analyses = gathered.analyses
     total = len(found.files)
-    for absolute, rel in found.files:
-        try:
-            st = absolute.stat()  # follows symlinks; a loop raises ELOOP
-        except OSError as exc:
-            skipped.append(Skipped(path=rel, reason=f"cannot read: {exc.strerror}"))
-            continue
-        if not stat.S_ISREG(st.st_mode):
-            # Reading a FIFO or a device would block or never end.
-            skipped.append(Skipped(path=rel, reason="not a regular file"))
-            continue
-        if cache is not None:
-            known = cache.stat.get(rel)
-            if known and known[:2] == (st.st_mtime_ns, st.st_size):
-                hit = cache.get(rel, known[2])
-                if hit is not None:
-                    analyses[rel] = hit
-                    continue
-        if st.st_size > max_bytes:
-            analyses[rel] = _too_big(rel, st.st_size, max_bytes)
-            continue
-        try:
-            data = absolute.read_bytes()
-        except OSError as exc:
-            skipped.append(Skipped(path=rel, reason=f"cannot read: {exc.strerror or exc}"))
-            continue
-        digest = content_hash(data)
-        stats[rel] = (st.st_mtime_ns, st.st_size, digest)
-        hit = cache.get(rel, digest) if cache is not None else None
-        if hit is not None:
-            analyses[rel] = hit
-            cache.touch(rel, digest, st.st_mtime_ns, st.st_size)
-        else:
-            pending.append((rel, data, thresholds, max_bytes))
-
     if progress:
         progress(len(analyses), total)
     workers = jobs or config.jobs or default_jobs()
-    for result in _run_jobs(pending, workers, progress, len(analyses), total):
+    for result in _run_jobs(gathered.pending, workers, progress, len(analyses), total):
         analyses[result.path] = result
-        if cache is not None and result.path in stats:
-            mtime, size, digest = stats[result.path]
+        if cache is not None:
+            mtime, size, digest = gathered.stats[result.path]
             cache.put(result.path, digest, mtime, size, result)
-    if cache is not None:
-        try:
-            cache.save()
-        except OSError:
-            pass  # a read-only state dir costs speed, never the result
 
+    skipped = [Skipped(path=p, reason=r) for p, r in found.problems] + gathered.skipped
     ordered = [analyses[rel] for rel in sorted(analyses)]
-    return assemble(root, ordered, skipped, config)
+    stages = None
+    if cache is not None:
+        stages = cache.stage_memo(sorted((rel, s[2]) for rel, s in gathered.stats.items()))
+    report = assemble(root, ordered, skipped, config, stages=stages)
+    if cache is not None:
+        _save(cache)
+    return report
 
 
 def _too_big(rel: str, size: int, max_bytes: int) -> FileAnalysis:

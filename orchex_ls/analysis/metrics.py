@@ -30,7 +30,6 @@ class FunctionRecord:
     name: str
     qualname: str
     parent: str  # "module" | "class" | "function"
-    owner: ClassRecord | None
     cyclomatic: int = 1
     nesting: int = 0
     lines: int = 0
@@ -98,6 +97,20 @@ class HalsteadCounts:
             "effort": difficulty * volume,
             "bugs": volume / 3000,
         }
+
+
+# Nodes with nothing below them that any metric looks at (operator and context nodes are
+# read from their parent): skipping them halves the calls of a walk.
+_LEAVES = frozenset({ast.Name, ast.Constant, ast.alias, ast.arg, str, type(None), int})
+AST = ast.AST
+_SKIPPED_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "kind"})
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    fields = tuple(f for f in kind._fields if f not in _SKIPPED_FIELDS)
+    _CHILD_FIELDS[kind] = fields
+    return fields
 
 
 def _is_staticmethod(node: ast.AST) -> bool:
@@ -191,13 +204,16 @@ class _Walker:
 
     def _children(self, node: ast.AST) -> None:
         visit = self.visit
-        for name in node._fields:
+        fields = _CHILD_FIELDS.get(type(node))
+        if fields is None:
+            fields = _child_fields(type(node))
+        for name in fields:
             value = getattr(node, name, None)
             if type(value) is list:
                 for item in value:
-                    if isinstance(item, ast.AST):
+                    if type(item) not in _LEAVES and isinstance(item, AST):
                         visit(item)
-            elif isinstance(value, ast.AST):
+            elif type(value) not in _LEAVES and isinstance(value, AST):
                 visit(value)
 
     def _halstead(self, n_ops: int, n_operands: int, op: str, operands) -> None:
@@ -263,7 +279,7 @@ class _Walker:
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         parent = "function" if self._func is not None else ("class" if self._cls is not None else "module")
         qualname = ".".join((*self._scope, node.name))
-        record = FunctionRecord(node, node.name, qualname, parent, self._cls)
+        record = FunctionRecord(node, node.name, qualname, parent)
         self.out.functions.append(record)
         if parent == "class" and self._cls is not None:
             self._cls.methods.append(record)

@@ -4,7 +4,9 @@ they raise, file and project scores, and ranked refactoring opportunities."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 
 from ..config import OrchexConfig, Thresholds
 from . import findings as F
@@ -21,6 +23,14 @@ HOTSPOT_FINDING_SCORE = 50.0  # hotspot score (0-100) from which a file gets OCX
 _RISK_DISCOUNT = {"low": 1.0, "medium": 0.6, "high": 0.3}
 
 
+T = TypeVar("T")
+Memo = Callable[[str, Callable[[], T]], T]
+
+
+def _no_memo(name: str, compute: Callable[[], T]) -> T:
+    return compute()
+
+
 def is_test_path(path: str) -> bool:
     p = PurePosixPath(path)
     return (
@@ -31,19 +41,20 @@ def is_test_path(path: str) -> bool:
 
 def assemble(
     root: Path, analyses: list[FileAnalysis], skipped: list[Skipped], config: OrchexConfig,
-    *, with_history: bool = True,
+    *, with_history: bool = True, stages: Memo | None = None,
 ) -> Report:
     t = config.thresholds
     parsed = [a for a in analyses if a.report is not None]
     skipped = skipped + [Skipped(path=a.path, reason=a.skipped) for a in analyses if a.skipped]
     extra: dict[str, list[Finding]] = defaultdict(list)
 
-    groups = find_clones(
+    memo = stages or _no_memo
+    groups = memo("clones", lambda: find_clones(
         {a.path: a.fingerprint for a in parsed if a.fingerprint is not None}, min_lines=t.duplicate_lines
-    )
+    ))
     duplicated = _clone_findings(groups, t, extra)
 
-    coupling = build_coupling({a.path: (a.module, a.is_package, a.imports) for a in analyses})
+    coupling = memo("coupling", lambda: build_coupling({a.path: (a.module, a.is_package, a.imports) for a in analyses}))
     in_cycle = _coupling_findings(coupling, t, extra)
 
     churn = read_churn(root, t.hotspot_days) if with_history else None

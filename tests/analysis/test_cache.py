@@ -90,3 +90,15 @@ def test_other_settings_do_not_reuse_entries(tmp_path):
     assert [f.code for f in report.files[0].findings] == ["OCX105"]
     report = analyze_paths([src], OrchexConfig(), state_dir=state, jobs=1)
     assert report.files[0].findings == ()
+
+
+def test_models_survive_the_cache_round_trip_unchanged(tmp_path):
+    import pickle
+
+    from orchex_ls import analyze_source
+
+    report = analyze_source("def f(a, b, c, d, e, f, g):\n    return a if b else c\n", "m.py")
+    again = pickle.loads(pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == report
+    assert again.model_dump() == report.model_dump()
+    assert again.findings[0].related == ()
