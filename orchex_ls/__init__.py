@@ -38,7 +38,32 @@ _EXPORTS = {
     "load_config": "orchex_ls.config",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = [
+    "CODES",
+    "ClassMetrics",
+    "CloneGroup",
+    "CloneLocation",
+    "ConfigError",
+    "Coupling",
+    "FileReport",
+    "Finding",
+    "FunctionMetrics",
+    "Hotspot",
+    "ModuleCoupling",
+    "ModuleMetrics",
+    "Opportunity",
+    "OrchexConfig",
+    "RelatedLocation",
+    "Report",
+    "Skipped",
+    "Summary",
+    "Thresholds",
+    "__version__",
+    "analyze_path",
+    "analyze_paths",
+    "analyze_source",
+    "load_config",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -57,7 +82,20 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from .analysis.engine import analyze_path, analyze_paths, analyze_source
     from .analysis.models import (
-        ClassMetrics, CloneGroup, CloneLocation, Coupling, FileReport, Finding, FunctionMetrics,
-        Hotspot, ModuleCoupling, ModuleMetrics, Opportunity, RelatedLocation, Report, Skipped, Summary,
+        ClassMetrics,
+        CloneGroup,
+        CloneLocation,
+        Coupling,
+        FileReport,
+        Finding,
+        FunctionMetrics,
+        Hotspot,
+        ModuleCoupling,
+        ModuleMetrics,
+        Opportunity,
+        RelatedLocation,
+        Report,
+        Skipped,
+        Summary,
     )
     from .config import CODES, ConfigError, OrchexConfig, Thresholds, load_config

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from orchex_ls.config import ConfigError, OrchexConfig, find_config_file, load_config, validate_config
+from orchex_ls.config import (
+    ConfigError,
+    OrchexConfig,
+    find_config_file,
+    load_config,
+    validate_config,
+)
 
 
 def test_defaults_match_the_documented_thresholds():

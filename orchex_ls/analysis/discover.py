@@ -47,72 +47,90 @@ def _names_an_ancestor(spec: pathspec.PathSpec, folder: Path, given: Path) -> bo
     return any(spec.match_file("/".join(parts[: i + 1]) + "/") for i in range(len(parts)))
 
 
-def discover(paths: list[Path], root: Path, config: OrchexConfig, base: Path | None = None) -> Discovered:
-    """Walk ``paths``; exclude globs match paths relative to ``base`` (the config's folder)."""
-    base = base or root
-    excludes = pathspec.GitIgnoreSpec.from_lines([*config.exclude, *config.extend_exclude])
-    files: list[tuple[Path, str]] = []
-    problems: list[tuple[str, str]] = []
-    seen: set[Path] = set()
+class _Ignores:
+    """The .gitignore files in force for one walk, each applying below its own folder."""
 
-    def excluded(path: Path, is_dir: bool) -> bool:
-        rel = _relative(path, base)
-        return excludes.match_file(rel + "/" if is_dir else rel)
-
-    def add(path: Path) -> None:
-        if path not in seen:
-            seen.add(path)
-            files.append((path, _relative(path, root)))
-
-    for given in paths:
-        given = given.absolute()
-        if given.is_symlink() and not given.exists():
-            problems.append((_relative(given, root), "broken symlink or symlink loop"))
-            continue
-        if given.is_file():
-            add(given)  # named explicitly: analysed even when an exclude would match
-            continue
-        if not given.is_dir():
-            problems.append((_relative(given, root), "no such file or folder"))
-            continue
-        ignores: list[tuple[Path, pathspec.PathSpec]] = []
+    def __init__(self, given: Path) -> None:
+        self.specs: list[tuple[Path, pathspec.PathSpec]] = []
         for folder in (given, *given.parents):
             spec = _gitignore(folder)
             if spec and not _names_an_ancestor(spec, folder, given):
-                ignores.append((folder, spec))
+                self.specs.append((folder, spec))
             if (folder / ".git").exists():
                 break
 
-        def ignored(path: Path, is_dir: bool) -> bool:
-            for folder, spec in ignores:
-                if not path.is_relative_to(folder):
-                    continue
+    def enter(self, folder: Path) -> None:
+        spec = _gitignore(folder)
+        if spec:
+            self.specs.append((folder, spec))
+
+    def match(self, path: Path, is_dir: bool) -> bool:
+        for folder, spec in self.specs:
+            if path.is_relative_to(folder):
                 rel = path.relative_to(folder).as_posix()
                 if spec.match_file(rel + "/" if is_dir else rel):
                     return True
-            return False
+        return False
+
+
+class _Discovery:
+    def __init__(self, root: Path, base: Path, config: OrchexConfig) -> None:
+        self.root, self.base = root, base
+        self.excludes = pathspec.GitIgnoreSpec.from_lines([*config.exclude, *config.extend_exclude])
+        self.files: list[tuple[Path, str]] = []
+        self.problems: list[tuple[str, str]] = []
+        self._seen: set[Path] = set()
+
+    def problem(self, path: Path, reason: str) -> None:
+        self.problems.append((_relative(path, self.root), reason))
+
+    def add(self, path: Path) -> None:
+        if path not in self._seen:
+            self._seen.add(path)
+            self.files.append((path, _relative(path, self.root)))
+
+    def excluded(self, path: Path, is_dir: bool) -> bool:
+        rel = _relative(path, self.base)
+        return self.excludes.match_file(rel + "/" if is_dir else rel)
+
+    def given(self, path: Path) -> None:
+        path = path.absolute()
+        if path.is_symlink() and not path.exists():
+            self.problem(path, "broken symlink or symlink loop")
+        elif path.is_file():
+            self.add(path)  # named explicitly: analysed even when an exclude would match
+        elif path.is_dir():
+            self.walk(path)
+        else:
+            self.problem(path, "no such file or folder")
+
+    def walk(self, top: Path) -> None:
+        ignores = _Ignores(top)
+
+        def skip(path: Path, is_dir: bool) -> bool:
+            return self.excluded(path, is_dir) or ignores.match(path, is_dir)
 
         def on_error(error: OSError) -> None:
-            problems.append((_relative(Path(error.filename or given), root), f"cannot read folder: {error.strerror}"))
+            self.problem(Path(error.filename or top), f"cannot read folder: {error.strerror}")
 
-        for dirpath, dirnames, filenames in os.walk(given, onerror=on_error):
+        for dirpath, dirnames, filenames in os.walk(top, onerror=on_error):
             folder = Path(dirpath)
-            if folder != given:
-                spec = _gitignore(folder)
-                if spec:
-                    ignores.append((folder, spec))
-            dirnames[:] = sorted(
-                d for d in dirnames
-                if not excluded(folder / d, True) and not ignored(folder / d, True)
-            )
+            if folder != top:
+                ignores.enter(folder)
+            dirnames[:] = sorted(d for d in dirnames if not skip(folder / d, True))
             for name in sorted(filenames):
-                if not name.endswith(".py"):
-                    continue
                 path = folder / name
-                if excluded(path, False) or ignored(path, False):
+                if not name.endswith(".py") or skip(path, False):
                     continue
                 if path.is_symlink() and not path.exists():
-                    problems.append((_relative(path, root), "broken symlink or symlink loop"))
-                    continue
-                add(path)
-    return Discovered(files, problems)
+                    self.problem(path, "broken symlink or symlink loop")
+                else:
+                    self.add(path)
+
+
+def discover(paths: list[Path], root: Path, config: OrchexConfig, base: Path | None = None) -> Discovered:
+    """Walk ``paths``; exclude globs match paths relative to ``base`` (the config's folder)."""
+    run = _Discovery(root, base or root, config)
+    for path in paths:
+        run.given(path)
+    return Discovered(run.files, run.problems)

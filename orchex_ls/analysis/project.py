@@ -15,9 +15,24 @@ from .coupling import CouplingResult, build_coupling
 from .file_analysis import FileAnalysis
 from .hotspots import rank_hotspots, read_churn
 from .models import (
-    CloneGroup, FileReport, Finding, Hotspot, Opportunity, RelatedLocation, Report, Skipped, Summary,
+    CloneGroup,
+    FileReport,
+    Finding,
+    Hotspot,
+    Opportunity,
+    RelatedLocation,
+    Report,
+    Skipped,
+    Summary,
 )
-from .score import CYCLE_PENALTY, DUPLICATION_WEIGHT, file_score, function_score, grade, weighted_mean
+from .score import (
+    CYCLE_PENALTY,
+    DUPLICATION_WEIGHT,
+    file_score,
+    function_score,
+    grade,
+    weighted_mean,
+)
 
 HOTSPOT_FINDING_SCORE = 50.0  # hotspot score (0-100) from which a file gets OCX110
 _RISK_DISCOUNT = {"low": 1.0, "medium": 0.6, "high": 0.3}

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from orchex_ls.analysis.source import SourceProblem, decode, parse, ParseError
+from orchex_ls.analysis.source import ParseError, SourceProblem, decode, parse
 
 
 def test_decode_honours_bom_and_coding_cookie():

@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 
 def orchex(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
@@ -78,7 +76,7 @@ def test_sarif_is_valid_2_1_0_with_one_rule_per_code(project):
 
 
 def test_output_file_is_written_and_stdout_stays_empty(project, tmp_path):
-    target = tmp_path / "out" 
+    target = tmp_path / "out"
     target.mkdir()
     run = orchex("analyze", str(project), "--format", "json", "--output", str(target / "r.json"), "--no-cache")
     assert run.returncode == 0, run.stderr
