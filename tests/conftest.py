@@ -2,41 +2,10 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
-
-COMPLEX = textwrap.dedent(
-    """
-    def tangled(a, b, c, d, e, f, g):
-        total = 0
-        for x in a:
-            if x:
-                for y in b:
-                    if y and c or d:
-                        while e:
-                            if f:
-                                total += 1
-                            else:
-                                total -= 1
-        return total
-    """
-)
-
-CLONE = textwrap.dedent(
-    """
-    def {name}(items, factor):
-        result = []
-        for item in items:
-            value = item * factor
-            if value > 10:
-                value = value - 10
-            result.append(value)
-        total = sum(result)
-        return total / len(result)
-    """
-)
+from samples import CLONE, COMPLEX
 
 
 @pytest.fixture

@@ -35,6 +35,9 @@ from .score import (
 )
 
 HOTSPOT_FINDING_SCORE = 50.0  # hotspot score (0-100) from which a file gets OCX110
+# ...and only with real churn: in a young repository the "most changed" file may have
+# changed twice, which says nothing about its risk.
+HOTSPOT_MIN_COMMITS = 5
 _RISK_DISCOUNT = {"low": 1.0, "medium": 0.6, "high": 0.3}
 
 
@@ -78,7 +81,7 @@ def assemble(
         complexity = {a.path: a.report.metrics.cyclomatic for a in parsed}
         hotspots = rank_hotspots(churn, complexity)
         for h in hotspots:
-            if h.score >= HOTSPOT_FINDING_SCORE:
+            if h.score >= HOTSPOT_FINDING_SCORE and h.commits >= HOTSPOT_MIN_COMMITS:
                 extra[h.path].append(F.hotspot(h.path, h.commits, t.hotspot_days, h.complexity, h.score))
 
     files: list[FileReport] = []
