@@ -54,8 +54,8 @@ def run(root: Path, skip: set[str], jobs: int | None) -> dict:
         except OSError:
             pass
     rows = []
-    orchex = [sys.executable, "-m", "orchex_ls.cli.main", "analyze", str(root), "--quiet",
-              "--format", "json", "--output", os.devnull]
+    # The default text report, as a user runs it (stdout to /dev/null via measure()).
+    orchex = [sys.executable, "-m", "orchex_ls.cli.main", "analyze", str(root)]
     if jobs:
         orchex += ["--jobs", str(jobs)]
     with tempfile.TemporaryDirectory() as state:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 
 from rich.console import Console
 from rich.table import Table
@@ -21,81 +22,117 @@ def _table(title: str, *columns: str) -> Table:
     return table
 
 
-def render_text(report: Report, *, quiet: bool = False, color: bool = False, width: int = 120) -> str:
-    buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
-    s = report.summary
-    style = _GRADE_STYLE[s.grade]
-    console.print(
-        f"[bold]orchex[/] {report.root}: {s.files} files, {s.lines} lines, {s.functions} functions — "
-        f"score [{style}]{s.score:.1f} ({s.grade})[/]"
-    )
-    if quiet:
-        return buffer.getvalue()
+def _findings(report: Report) -> Table | None:
+    from ..config import CODES
 
-    if s.findings:
-        from ..config import CODES
+    if not report.summary.findings:
+        return None
+    table = _table("Findings", "code", "name", "count")
+    for code, count in report.summary.findings.items():
+        table.add_row(code, CODES.get(code, ""), str(count))
+    return table
 
-        table = _table("Findings", "code", "name", "count")
-        for code, count in s.findings.items():
-            table.add_row(code, CODES.get(code, ""), str(count))
-        console.print(table)
 
-    functions = sorted(
-        ((f, file.path) for file in report.files for f in file.functions),
+def _graded(score: float, letter: str) -> str:
+    return f"[{_GRADE_STYLE[letter]}]{score:.1f} {letter}[/]"
+
+
+def _worst_functions(report: Report) -> Table | None:
+    ranked = sorted(
+        ((f, file.path) for file in report.files for f in file.functions if f.score < 100),
         key=lambda item: (item[0].score, -item[0].cognitive, item[1], item[0].line),
     )
-    worst = [item for item in functions if item[0].score < 100][:TOP]
-    if worst:
-        table = _table("Worst functions", "location", "function", "cyclo", "cogn", "nest", "lines", "params", "score")
-        for f, path in worst:
-            table.add_row(
-                f"{path}:{f.line}", f.qualname, str(f.cyclomatic), str(f.cognitive), str(f.nesting),
-                str(f.lines), str(f.parameters), f"[{_GRADE_STYLE[f.grade]}]{f.score:.1f} {f.grade}[/]",
-            )
-        console.print(table)
+    if not ranked:
+        return None
+    table = _table("Worst functions", "location", "function", "cyclo", "cogn", "nest", "lines", "params", "score")
+    for f, path in ranked[:TOP]:
+        table.add_row(
+            f"{path}:{f.line}", f.qualname, str(f.cyclomatic), str(f.cognitive), str(f.nesting),
+            str(f.lines), str(f.parameters), _graded(f.score, f.grade),
+        )
+    return table
 
-    files = sorted(report.files, key=lambda f: (f.score, f.path))
-    files = [f for f in files if f.score < 100][:TOP]
-    if files:
-        table = _table("Worst files", "file", "score", "lines", "maintainability", "findings")
-        for f in files:
-            table.add_row(
-                f.path, f"[{_GRADE_STYLE[f.grade]}]{f.score:.1f} {f.grade}[/]", str(f.metrics.lines),
-                f"{f.metrics.maintainability:.1f}", str(len(f.findings)),
-            )
-        console.print(table)
 
-    if report.duplicates:
-        table = _table(f"Duplicate code ({len(report.duplicates)} clone groups)", "lines", "copies", "kind", "locations")
-        for group in report.duplicates[:TOP]:
-            where = ", ".join(f"{loc.path}:{loc.line}-{loc.end_line}" for loc in group.locations)
-            table.add_row(str(group.lines), str(len(group.locations)), group.kind, where)
-        console.print(table)
+def _worst_files(report: Report) -> Table | None:
+    ranked = sorted((f for f in report.files if f.score < 100), key=lambda f: (f.score, f.path))
+    if not ranked:
+        return None
+    table = _table("Worst files", "file", "score", "lines", "maintainability", "findings")
+    for f in ranked[:TOP]:
+        table.add_row(
+            f.path, _graded(f.score, f.grade), str(f.metrics.lines), f"{f.metrics.maintainability:.1f}",
+            str(len(f.findings)),
+        )
+    return table
 
-    if report.coupling.cycles:
-        table = _table(f"Import cycles ({len(report.coupling.cycles)})", "modules")
-        for cycle in report.coupling.cycles[:TOP]:
-            table.add_row(" → ".join((*cycle, cycle[0])))
-        console.print(table)
 
-    if report.hotspots:
-        table = _table("Hotspots (churn × complexity)", "file", "commits", "lines", "cyclo", "score")
-        for h in report.hotspots[:TOP]:
-            table.add_row(h.path, str(h.commits), str(h.lines_changed), str(h.complexity), f"{h.score:.0f}")
-        console.print(table)
+def _duplicates(report: Report) -> Table | None:
+    if not report.duplicates:
+        return None
+    table = _table(f"Duplicate code ({len(report.duplicates)} clone groups)", "lines", "copies", "kind", "locations")
+    for group in report.duplicates[:TOP]:
+        where = ", ".join(f"{loc.path}:{loc.line}-{loc.end_line}" for loc in group.locations)
+        table.add_row(str(group.lines), str(len(group.locations)), group.kind, where)
+    return table
 
-    if report.opportunities:
-        table = _table("Top refactoring opportunities", "kind", "location", "what", "gain", "risk")
-        for o in report.opportunities[:TOP]:
-            table.add_row(o.kind, f"{o.path}:{o.line}", o.description, f"+{o.gain:.2f}", o.risk)
-        console.print(table)
 
-    if report.skipped:
-        table = _table(f"Skipped ({len(report.skipped)})", "file", "reason")
-        for item in report.skipped[:TOP]:
-            table.add_row(item.path, item.reason)
-        if len(report.skipped) > TOP:
-            table.add_row("…", f"{len(report.skipped) - TOP} more (see --format json)")
-        console.print(table)
+def _cycles(report: Report) -> Table | None:
+    if not report.coupling.cycles:
+        return None
+    table = _table(f"Import cycles ({len(report.coupling.cycles)})", "modules")
+    for cycle in report.coupling.cycles[:TOP]:
+        table.add_row(" → ".join((*cycle, cycle[0])))
+    return table
+
+
+def _hotspots(report: Report) -> Table | None:
+    if not report.hotspots:
+        return None
+    table = _table("Hotspots (churn × complexity)", "file", "commits", "lines", "cyclo", "score")
+    for h in report.hotspots[:TOP]:
+        table.add_row(h.path, str(h.commits), str(h.lines_changed), str(h.complexity), f"{h.score:.0f}")
+    return table
+
+
+def _opportunities(report: Report) -> Table | None:
+    if not report.opportunities:
+        return None
+    table = _table("Top refactoring opportunities", "kind", "location", "what", "gain", "risk")
+    for o in report.opportunities[:TOP]:
+        table.add_row(o.kind, f"{o.path}:{o.line}", o.description, f"+{o.gain:.2f}", o.risk)
+    return table
+
+
+def _skipped(report: Report) -> Table | None:
+    if not report.skipped:
+        return None
+    table = _table(f"Skipped ({len(report.skipped)})", "file", "reason")
+    for item in report.skipped[:TOP]:
+        table.add_row(item.path, item.reason)
+    if len(report.skipped) > TOP:
+        table.add_row("…", f"{len(report.skipped) - TOP} more (see --format json)")
+    return table
+
+
+_SECTIONS = (
+    _findings, _worst_functions, _worst_files, _duplicates, _cycles, _hotspots, _opportunities, _skipped,
+)
+
+
+def render_text(report: Report, *, quiet: bool = False, color: bool = False, width: int | None = None) -> str:
+    """``color`` means "writing to a terminal": then the terminal's width is used too."""
+    buffer = io.StringIO()
+    if width is None:
+        width = shutil.get_terminal_size((120, 24)).columns if color else 120
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
+    s = report.summary
+    console.print(
+        f"[bold]orchex[/] {report.root}: {s.files} files, {s.lines} lines, {s.functions} functions — "
+        f"score [{_GRADE_STYLE[s.grade]}]{s.score:.1f} ({s.grade})[/]"
+    )
+    if not quiet:
+        for section in _SECTIONS:
+            table = section(report)
+            if table is not None:
+                console.print(table)
     return buffer.getvalue()
