@@ -67,10 +67,11 @@ def low_maintainability(path: str, mi: float, threshold: float) -> Finding | Non
 
 
 def duplicate_code(
-    path: str, line: int, end_line: int, lines: int, others: Sequence[RelatedLocation], threshold: int, kind: str
+    path: str, line: int, end_line: int, lines: int, others: Sequence[RelatedLocation], threshold: int,
+    kind: str, copies: int | None = None,
 ) -> Finding:
-    copies = len(others) + 1
-    where = ", ".join(f"{o.path}:{o.line}" for o in others[:3]) + (" …" if len(others) > 3 else "")
+    copies = copies or len(others) + 1
+    where = ", ".join(f"{o.path}:{o.line}" for o in others[:3]) + (" …" if copies > 4 else "")
     return Finding(
         code="OCX107", name=CODES["OCX107"], severity="warning",
         message=f"{lines} duplicated lines ({kind}, {copies} copies; threshold {threshold}), also at {where}",

@@ -1,11 +1,12 @@
-"""Project-wide stages over the per-file results: clones, coupling, hotspots, the findings
-they raise, file and project scores, and ranked refactoring opportunities."""
+"""Project-wide stages over the per-file results: clones, coupling and hotspots, the findings
+they raise, and the file and project scores."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from pathlib import Path, PurePosixPath
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypeVar
 
 from ..config import OrchexConfig, Thresholds
@@ -13,132 +14,84 @@ from . import findings as F
 from .clones import find_clones
 from .coupling import CouplingResult, build_coupling
 from .file_analysis import FileAnalysis
-from .hotspots import rank_hotspots, read_churn
+from .hotspots import Churn, rank_hotspots, read_churn
 from .models import (
     CloneGroup,
     FileReport,
     Finding,
     Hotspot,
-    Opportunity,
     RelatedLocation,
     Report,
     Skipped,
     Summary,
 )
-from .score import (
-    CYCLE_PENALTY,
-    DUPLICATION_WEIGHT,
-    file_score,
-    function_score,
-    grade,
-    weighted_mean,
-)
+from .ranking import rank_opportunities
+from .score import file_score, grade, weighted_mean
+
+T = TypeVar("T")
+Memo = Callable[[str, Callable[[], T]], T]
 
 HOTSPOT_FINDING_SCORE = 50.0  # hotspot score (0-100) from which a file gets OCX110
 # ...and only with real churn: in a young repository the "most changed" file may have
 # changed twice, which says nothing about its risk.
 HOTSPOT_MIN_COMMITS = 5
-_RISK_DISCOUNT = {"low": 1.0, "medium": 0.6, "high": 0.3}
-
-
-T = TypeVar("T")
-Memo = Callable[[str, Callable[[], T]], T]
+RELATED_LIMIT = 20  # related locations per finding: a 50-copy clone must not make 2,500
 
 
 def _no_memo(name: str, compute: Callable[[], T]) -> T:
     return compute()
 
 
-def is_test_path(path: str) -> bool:
-    p = PurePosixPath(path)
-    return (
-        any(part in ("test", "tests", "testing") for part in p.parts[:-1])
-        or p.name.startswith("test_") or p.name.endswith("_test.py") or p.name == "conftest.py"
-    )
+@dataclass
+class _Stages:
+    groups: list[CloneGroup]
+    coupling: CouplingResult
+    churn: dict[str, Churn]
+    hotspots: list[Hotspot]
+    extra: dict[str, list[Finding]] = field(default_factory=lambda: defaultdict(list))
+    duplicated: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    in_cycle: set[str] = field(default_factory=set)
 
 
-def assemble(
-    root: Path, analyses: list[FileAnalysis], skipped: list[Skipped], config: OrchexConfig,
-    *, with_history: bool = True, stages: Memo | None = None,
-) -> Report:
-    t = config.thresholds
-    parsed = [a for a in analyses if a.report is not None]
-    skipped = skipped + [Skipped(path=a.path, reason=a.skipped) for a in analyses if a.skipped]
-    extra: dict[str, list[Finding]] = defaultdict(list)
-
-    memo = stages or _no_memo
+def _run_stages(root: Path, analyses: list[FileAnalysis], parsed: list[FileAnalysis], t: Thresholds,
+                memo: Memo, with_history: bool) -> _Stages:
     groups = memo("clones", lambda: find_clones(
         {a.path: a.fingerprint for a in parsed if a.fingerprint is not None}, min_lines=t.duplicate_lines
     ))
-    duplicated = _clone_findings(groups, t, extra)
-
     coupling = memo("coupling", lambda: build_coupling({a.path: (a.module, a.is_package, a.imports) for a in analyses}))
-    in_cycle = _coupling_findings(coupling, t, extra)
-
-    churn = read_churn(root, t.hotspot_days) if with_history else None
-    hotspots: list[Hotspot] = []
-    if churn:
-        complexity = {a.path: a.report.metrics.cyclomatic for a in parsed}
-        hotspots = rank_hotspots(churn, complexity)
-        for h in hotspots:
-            if h.score >= HOTSPOT_FINDING_SCORE and h.commits >= HOTSPOT_MIN_COMMITS:
-                extra[h.path].append(F.hotspot(h.path, h.commits, t.hotspot_days, h.complexity, h.score))
-
-    files: list[FileReport] = []
-    for a in parsed:
-        rep = a.report
-        assert rep is not None
-        fan_out = len(coupling.modules[a.path].imports) if a.path in coupling.modules else 0
-        measured = rep.metrics.lloc > 0 or rep.functions
-        score = rep.score if not measured and rep.findings else file_score(
-            functions=[(f.score, a.weights.get(f.qualname, 1)) for f in rep.functions],
-            maintainability=rep.metrics.maintainability,
-            duplicated_fraction=len(duplicated.get(a.path, ())) / max(1, rep.metrics.lines),
-            fan_out=fan_out, in_cycle=a.path in in_cycle, thresholds=t,
-        )
-        kept = tuple(f for f in (*rep.findings, *extra.get(a.path, ())) if config.reports(f.code))
-        files.append(rep.model_copy(update={"score": score, "grade": grade(score), "findings": kept}))
-
-    weights = {f.path: max(1, f.metrics.lloc) for f in files}
-    project = round(weighted_mean((f.score, weights[f.path]) for f in files), 1)
-    counts = Counter(f.code for file in files for f in file.findings)
-    summary = Summary(
-        files=len(files), lines=sum(f.metrics.lines for f in files),
-        functions=sum(len(f.functions) for f in files), score=project, grade=grade(project),
-        findings=dict(sorted(counts.items())),
-    )
-    opportunities = _opportunities(parsed, files, groups, coupling, churn or {}, weights, t)
-    return Report(
-        root=str(root), summary=summary, files=tuple(files), duplicates=tuple(groups),
-        coupling=coupling.coupling, hotspots=tuple(hotspots), opportunities=tuple(opportunities),
-        skipped=tuple(sorted(skipped, key=lambda s: s.path)),
-    )
+    churn = (read_churn(root, t.hotspot_days) if with_history else None) or {}
+    hotspots = rank_hotspots(churn, {a.path: a.report.metrics.cyclomatic for a in parsed}) if churn else []
+    stages = _Stages(groups, coupling, churn, hotspots)
+    _clone_findings(stages, t)
+    _coupling_findings(stages, t)
+    for h in hotspots:
+        if h.score >= HOTSPOT_FINDING_SCORE and h.commits >= HOTSPOT_MIN_COMMITS:
+            stages.extra[h.path].append(F.hotspot(h.path, h.commits, t.hotspot_days, h.complexity, h.score))
+    return stages
 
 
-def _clone_findings(groups: list[CloneGroup], t: Thresholds, extra: dict[str, list[Finding]]) -> dict[str, set[int]]:
-    duplicated: dict[str, set[int]] = defaultdict(set)
-    for group in groups:
+def _clone_findings(stages: _Stages, t: Thresholds) -> None:
+    for group in stages.groups:
         for loc in group.locations:
             others = [
                 RelatedLocation(path=o.path, line=o.line, end_line=o.end_line, message="other copy")
                 for o in group.locations if o is not loc
-            ]
-            extra[loc.path].append(
-                F.duplicate_code(loc.path, loc.line, loc.end_line, group.lines, others, t.duplicate_lines, group.kind)
+            ][:RELATED_LIMIT]
+            stages.extra[loc.path].append(
+                F.duplicate_code(loc.path, loc.line, loc.end_line, group.lines, others, t.duplicate_lines,
+                                 group.kind, copies=len(group.locations))
             )
-            duplicated[loc.path].update(range(loc.line, loc.end_line + 1))
-    return duplicated
+            stages.duplicated[loc.path].update(range(loc.line, loc.end_line + 1))
 
 
-def _coupling_findings(coupling: CouplingResult, t: Thresholds, extra: dict[str, list[Finding]]) -> set[str]:
-    for path, deps in coupling.modules.items():
+def _coupling_findings(stages: _Stages, t: Thresholds) -> None:
+    for path, deps in stages.coupling.modules.items():
         if len(deps.imports) > t.fan_out:
-            extra[path].append(F.high_coupling(path, deps.module, len(deps.imports), t.fan_out))
-    in_cycle: set[str] = set()
-    for cycle in coupling.cycles:
+            stages.extra[path].append(F.high_coupling(path, deps.module, len(deps.imports), t.fan_out))
+    for cycle in stages.coupling.cycles:
         if cycle.local_only:
             continue  # function-local imports are how cycles are deliberately broken
-        in_cycle.update(cycle.paths)
+        stages.in_cycle.update(cycle.paths)
         for edge in cycle.edges:
             related = [
                 RelatedLocation(
@@ -146,80 +99,53 @@ def _coupling_findings(coupling: CouplingResult, t: Thresholds, extra: dict[str,
                     message=f"{o.source} imports {o.target}",
                 )
                 for o in cycle.edges if o is not edge
-            ]
+            ][:RELATED_LIMIT]
             span = (edge.line, edge.column, edge.end_line, edge.end_column)
-            extra[edge.path].append(F.import_cycle(edge.path, span, cycle.modules, related))
-    return in_cycle
+            stages.extra[edge.path].append(F.import_cycle(edge.path, span, cycle.modules, related))
 
 
-def _opportunities(
-    parsed: list[FileAnalysis], files: list[FileReport], groups: list[CloneGroup], coupling: CouplingResult,
-    churn: dict, weights: dict[str, int], t: Thresholds,
-) -> list[Opportunity]:
-    total_weight = sum(weights.values()) or 1
-    tested = {
-        target for path, deps in coupling.modules.items() if is_test_path(path) for target in deps.imports
-    }
-    reports = {f.path: f for f in files}
-    out: list[Opportunity] = []
+def _file_report(a: FileAnalysis, stages: _Stages, config: OrchexConfig) -> FileReport:
+    rep = a.report
+    assert rep is not None
+    kept = tuple(f for f in (*rep.findings, *stages.extra.get(a.path, ())) if config.reports(f.code))
+    if not (rep.metrics.lloc or rep.functions) and rep.findings:
+        return rep.model_copy(update={"findings": kept})  # did not parse: its score stays 0
+    deps = stages.coupling.modules.get(a.path)
+    score = file_score(
+        functions=[(f.score, a.weights.get(f.qualname, 1)) for f in rep.functions],
+        maintainability=rep.metrics.maintainability,
+        duplicated_fraction=len(stages.duplicated.get(a.path, ())) / max(1, rep.metrics.lines),
+        fan_out=len(deps.imports) if deps else 0, in_cycle=a.path in stages.in_cycle,
+        thresholds=config.thresholds,
+    )
+    return rep.model_copy(update={"score": score, "grade": grade(score), "findings": kept})
 
-    def risk(path: str, size: int, module: str | None) -> tuple[str, tuple[str, ...]]:
-        factors = []
-        if size > 30:
-            factors.append(f"large change ({size} statements)")
-        commits = getattr(churn.get(path), "commits", 0)
-        if commits >= 10:
-            factors.append(f"changed often ({commits} commits)")
-        if module is not None and module not in tested and not is_test_path(path):
-            factors.append("no test imports this module")
-        return ("low", "medium", "high")[min(2, len(factors))], tuple(factors)
 
-    def add(kind, path, line, end_line, symbol, description, gain, size, module):
-        level, factors = risk(path, size, module)
-        gain = round(max(0.0, gain), 3)
-        out.append(Opportunity(
-            kind=kind, path=path, line=line, end_line=end_line, symbol=symbol, description=description,
-            gain=gain, risk=level, risk_factors=factors, priority=round(gain * _RISK_DISCOUNT[level], 4),
-        ))
+def _summary(files: list[FileReport], weights: dict[str, int]) -> Summary:
+    project = round(weighted_mean((f.score, weights[f.path]) for f in files), 1)
+    counts = Counter(f.code for file in files for f in file.findings)
+    return Summary(
+        files=len(files), lines=sum(f.metrics.lines for f in files),
+        functions=sum(len(f.functions) for f in files), score=project, grade=grade(project),
+        findings=dict(sorted(counts.items())),
+    )
 
-    for a in parsed:
-        rep = reports[a.path]
-        by_name = {f.qualname: f for f in rep.functions}
-        fn_weight = sum(a.weights.values()) or 1
-        share = weights[a.path] / total_weight
-        for c in a.candidates:
-            fn = by_name.get(c.symbol)
-            if fn is None:
-                continue
-            cyc, cog, nest, lines, params = c.after
-            after = function_score(
-                cyclomatic=cyc, cognitive=cog, nesting=nest, lines=lines, parameters=params, thresholds=t
-            )
-            gain = (after - fn.score) * a.weights.get(c.symbol, 1) / fn_weight * share
-            add(c.kind, a.path, c.line, c.end_line, c.symbol, c.description, gain, c.size, a.module)
 
-    modules = {a.path: a.module for a in parsed}
-    for group in groups:
-        gain = sum(
-            DUPLICATION_WEIGHT * (loc.end_line - loc.line + 1) / max(1, reports[loc.path].metrics.lines)
-            * weights[loc.path] / total_weight
-            for loc in group.locations[1:] if loc.path in reports
-        )
-        first = group.locations[0]
-        where = ", ".join(f"{loc.path}:{loc.line}" for loc in group.locations)
-        add("remove-duplicate", first.path, first.line, first.end_line, None,
-            f"{len(group.locations)} copies of {group.lines} lines ({where}): extract one function",
-            gain, group.lines * len(group.locations) // 2, modules.get(first.path))
-
-    for cycle in coupling.cycles:
-        if cycle.local_only or not cycle.edges:
-            continue
-        gain = sum(CYCLE_PENALTY * weights.get(p, 0) / total_weight for p in cycle.paths)
-        edge = cycle.edges[0]
-        add("break-cycle", edge.path, edge.line, edge.end_line, edge.source,
-            f"break the import cycle {' → '.join((*cycle.modules, cycle.modules[0]))} "
-            f"(e.g. move the import of {edge.target} into the function that uses it, or move shared code out)",
-            gain, len(cycle.modules), edge.source)
-
-    out.sort(key=lambda o: (-o.priority, -o.gain, o.path, o.line))
-    return out
+def assemble(
+    root: Path, analyses: list[FileAnalysis], skipped: list[Skipped], config: OrchexConfig,
+    *, with_history: bool = True, stages: Memo | None = None,
+) -> Report:
+    """Turn per-file analyses into the :class:`Report` (``stages`` memoises clones/coupling)."""
+    parsed = [a for a in analyses if a.report is not None]
+    skipped = skipped + [Skipped(path=a.path, reason=a.skipped) for a in analyses if a.skipped]
+    found = _run_stages(root, analyses, parsed, config.thresholds, stages or _no_memo, with_history)
+    files = [_file_report(a, found, config) for a in parsed]
+    weights = {f.path: max(1, f.metrics.lloc) for f in files}
+    opportunities = rank_opportunities(
+        parsed, files, found.groups, found.coupling, found.churn, weights, config.thresholds
+    )
+    return Report(
+        root=str(root), summary=_summary(files, weights), files=tuple(files), duplicates=tuple(found.groups),
+        coupling=found.coupling.coupling, hotspots=tuple(found.hotspots), opportunities=tuple(opportunities),
+        skipped=tuple(sorted(skipped, key=lambda s: s.path)),
+    )
