@@ -134,10 +134,12 @@ def find_config_file(start: Path) -> Path | None:
         if pyproject.is_file():
             try:
                 data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            except OSError:
+                return pyproject  # unreadable: load_config_file reports it with the reason
+            except (UnicodeDecodeError, tomllib.TOMLDecodeError):
                 # A broken pyproject that has no [tool.orchex] is not ours to judge,
                 # unless it mentions us: then the user needs to hear about it.
-                if "[tool.orchex" in pyproject.read_text(encoding="utf-8", errors="replace"):
+                if b"[tool.orchex" in pyproject.read_bytes():
                     return pyproject
                 continue
             if "orchex" in data.get("tool", {}):
@@ -164,6 +166,9 @@ def load_config(start: Path, overrides: dict[str, Any] | None = None) -> tuple[O
     """Find, read and validate the configuration for ``start``; CLI ``overrides`` win."""
     path = find_config_file(start)
     data = load_config_file(path) if path else {}
+    config = validate_config(data, str(path) if path else "settings")
+    overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
     if overrides:
-        data = {**data, **{k: v for k, v in overrides.items() if v is not None}}
-    return validate_config(data, str(path) if path else "command-line options"), path
+        # Validated apart, so a bad flag is not blamed on the file.
+        config = validate_config({**data, **overrides}, "command-line options")
+    return config, path

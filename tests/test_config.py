@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from orchex_ls.config import (
@@ -87,3 +89,20 @@ def test_overrides_win_over_the_file(tmp_path):
     (tmp_path / ".orchex.toml").write_text("jobs = 3\n")
     config, _ = load_config(tmp_path, {"jobs": 7, "select": None})
     assert config.jobs == 7
+
+
+def test_a_bad_flag_is_not_blamed_on_the_file(tmp_path):
+    (tmp_path / ".orchex.toml").write_text("jobs = 3\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path, {"select": ["NOPE"]})
+    assert "command-line options" in str(info.value)
+    assert ".orchex.toml" not in str(info.value)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_unreadable_pyproject_is_a_config_error(tmp_path):
+    target = tmp_path / "pyproject.toml"
+    target.write_text("[tool.orchex]\n")
+    target.chmod(0)
+    with pytest.raises(ConfigError, match="cannot read configuration"):
+        load_config(tmp_path)

@@ -78,12 +78,16 @@ def ensure_state_dir(path: Path) -> bool:
 
 
 class AnalysisCache:
-    """``stat`` maps a relative path to (mtime_ns, size, hash); ``entries`` maps
-    ``path\\0hash`` to a cached per-file analysis."""
+    """``stat`` maps ``root\\0path`` to (mtime_ns, size, hash); ``entries`` maps
+    ``root\\0path\\0hash`` to a cached per-file analysis. Keys carry the run's root because
+    a result holds root-relative paths and module names: two roots sharing a state dir
+    must never serve each other's entries."""
 
-    def __init__(self, file: Path | None, settings_key: str) -> None:
+    def __init__(self, file: Path | None, settings_key: str, root: Path | None = None) -> None:
         self.file = file
         self.settings_key = settings_key
+        self.root = root or Path("/")
+        self._prefix = f"{self.root}\0"
         self.stat: dict[str, tuple[int, int, str]] = {}
         self.entries: dict[str, Any] = {}
         self.stages: dict[str, tuple[str, Any]] = {}  # stage name -> (inputs key, result)
@@ -92,9 +96,12 @@ class AnalysisCache:
         if file is not None:
             self._load(file)
 
-    @staticmethod
-    def key(path: str, digest: str) -> str:
-        return f"{path}\0{digest}"
+    def key(self, path: str, digest: str) -> str:
+        return f"{self._prefix}{path}\0{digest}"
+
+    def known(self, path: str) -> tuple[int, int, str] | None:
+        """(mtime_ns, size, hash) recorded for ``path`` at the last run."""
+        return self.stat.get(self._prefix + path)
 
     def _load(self, file: Path) -> None:
         try:
@@ -133,12 +140,12 @@ class AnalysisCache:
 
     def put(self, path: str, digest: str, mtime_ns: int, size: int, value: Any) -> None:
         self.entries[self.key(path, digest)] = value
-        self.stat[path] = (mtime_ns, size, digest)
+        self.stat[self._prefix + path] = (mtime_ns, size, digest)
         self._dirty = True
 
     def touch(self, path: str, digest: str, mtime_ns: int, size: int) -> None:
-        if self.stat.get(path) != (mtime_ns, size, digest):
-            self.stat[path] = (mtime_ns, size, digest)
+        if self.known(path) != (mtime_ns, size, digest):
+            self.stat[self._prefix + path] = (mtime_ns, size, digest)
             self._dirty = True
 
     def stage_memo(self, inputs: list[tuple[str, str]]) -> Callable[[str, Callable[[], T]], T]:
@@ -160,7 +167,11 @@ class AnalysisCache:
     def save(self) -> None:
         if self.file is None or not self._dirty:
             return
-        live = {self.key(p, s[2]) for p, s in self.stat.items()}
+        # Forget files of this root that are gone (deleted, renamed, now excluded).
+        for key in [k for k in self.stat if k.startswith(self._prefix)]:
+            if not (self.root / key[len(self._prefix):]).exists():
+                del self.stat[key]
+        live = {f"{k}\0{s[2]}" for k, s in self.stat.items()}
         entries = {k: v for k, v in self.entries.items() if k in live}
         body = pickle.dumps(
             {

@@ -67,7 +67,7 @@ def _run_jobs(jobs: list[tuple[str, bytes, Thresholds, int]], workers: int, prog
             if progress:
                 progress(done, total)
         return results
-    # Chunks of ~64 KB of source keep per-task overhead low and the bar moving.
+    # Chunks of ~256 KB of source keep per-task overhead low and the bar moving.
     chunks: list[list[tuple[str, bytes, Thresholds, int]]] = [[]]
     size = 0
     for job in jobs:
@@ -109,7 +109,7 @@ def _gather(files: list[tuple[Path, str]], config: OrchexConfig, cache: Analysis
             # Reading a FIFO or a device would block or never end.
             out.skipped.append(Skipped(path=rel, reason="not a regular file"))
             continue
-        known = cache.stat.get(rel) if cache is not None else None
+        known = cache.known(rel) if cache is not None else None
         if known and known[:2] == (st.st_mtime_ns, st.st_size):
             hit = cache.get(rel, known[2])
             if hit is not None:  # unchanged since the last run: not even read
@@ -135,11 +135,11 @@ def _gather(files: list[tuple[Path, str]], config: OrchexConfig, cache: Analysis
     return out
 
 
-def _open_cache(config: OrchexConfig, base: Path, state_dir: Path | None) -> AnalysisCache | None:
+def _open_cache(config: OrchexConfig, base: Path, root: Path, state_dir: Path | None) -> AnalysisCache | None:
     folder = state_dir or (base / config.state_dir)
     if not ensure_state_dir(folder):
         return None  # read-only project: slower, never wrong
-    return AnalysisCache(folder / "analysis.cache", _settings_key(config))
+    return AnalysisCache(folder / "analysis.cache", _settings_key(config), root)
 
 
 def _save(cache: AnalysisCache) -> None:
@@ -167,7 +167,7 @@ def analyze_paths(
         config_dir = config_file.parent if config_file else None
     base = config_dir or root
     found = discover(paths, root, config, base)
-    cache = _open_cache(config, base, state_dir) if use_cache else None
+    cache = _open_cache(config, base, root, state_dir) if use_cache else None
     gathered = _gather(found.files, config, cache)
     analyses = gathered.analyses
     total = len(found.files)

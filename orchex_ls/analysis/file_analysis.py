@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..config import Thresholds
 from . import findings as F
@@ -33,7 +33,6 @@ class FileAnalysis:
     imports: tuple[ImportRef, ...] = ()
     fingerprint: CloneFingerprint | None = None
     candidates: tuple[Candidate, ...] = ()
-    weights: dict[str, int] = field(default_factory=dict)  # qualname -> logical lines
 
 
 def _name_span(rec: FunctionRecord, lines: list[str]) -> tuple[int, int, int, int]:
@@ -95,7 +94,6 @@ def _measure(text: str, tree: ast.Module, result: FileAnalysis, t: Thresholds) -
         functions.append(fm)
         found.extend(F.function_findings(path, fm, _name_span(rec, lines), t))
         candidates.extend(function_candidates(node, rec.qualname, values, t))
-        result.weights[rec.qualname] = max(1, rec.lines)
 
     classes = tuple(
         ClassMetrics(

@@ -270,7 +270,10 @@ class _Walker:
                 self._func.nesting = self._depth
             if self._depth > self.out.max_nesting:
                 self.out.max_nesting = self._depth
-        if kind is ast.If and len(node.orelse) == 1 and type(node.orelse[0]) is ast.If:
+        if (
+            kind is ast.If and len(node.orelse) == 1 and type(node.orelse[0]) is ast.If
+            and node.orelse[0].col_offset == node.col_offset  # `elif`, not `else:` + indented `if`
+        ):
             self._elifs.add(id(node.orelse[0]))
         self._children(node)
         if not is_elif:

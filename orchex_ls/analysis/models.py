@@ -34,15 +34,6 @@ class _Frozen(BaseModel):
         return _rebuild, (type(self), self.__dict__)
 
 
-class Span(_Frozen):
-    """A region of one file."""
-
-    line: int
-    column: int = 1
-    end_line: int
-    end_column: int = 1
-
-
 class RelatedLocation(_Frozen):
     """Another place a finding refers to: a clone's other copy, a cycle member."""
 

@@ -15,13 +15,13 @@ from ..config import Thresholds
 from .cognitive import cognitive_increments
 
 _COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.AsyncWith, ast.Match)
-_EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
     kind: str
     symbol: str
+    function_line: int  # with ``symbol``, identifies the function (qualnames can repeat)
     line: int
     end_line: int
     description: str
@@ -67,7 +67,7 @@ def function_candidates(
             and isinstance(stmt.body[0], ast.If) and not stmt.body[0].orelse
         ):
             out.append(Candidate(
-                "merge-nested-ifs", qualname, stmt.lineno, stmt.end_lineno or stmt.lineno,
+                "merge-nested-ifs", qualname, node.lineno, stmt.lineno, stmt.end_lineno or stmt.lineno,
                 "merge the nested `if` into its parent with `and`",
                 (cyclomatic, max(1, cognitive - 2), max(0, nesting - 1), lines - 1, parameters), 2,
             ))
@@ -75,7 +75,7 @@ def function_candidates(
         elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)) and _wrapping_if(stmt.body):
             inner = stmt.body[-1]
             out.append(Candidate(
-                "guard-clause", qualname, inner.lineno, inner.end_lineno or inner.lineno,
+                "guard-clause", qualname, node.lineno, inner.lineno, inner.end_lineno or inner.lineno,
                 "invert the `if` into an early `continue` to un-nest the loop body",
                 (cyclomatic, max(0, cognitive - _statements(inner) // 3), max(0, nesting - 1), lines, parameters),
                 _statements(inner),
@@ -83,7 +83,7 @@ def function_candidates(
     if _wrapping_if(node.body):
         inner = node.body[-1]
         out.append(Candidate(
-            "guard-clause", qualname, inner.lineno, inner.end_lineno or inner.lineno,
+            "guard-clause", qualname, node.lineno, inner.lineno, inner.end_lineno or inner.lineno,
             "invert the `if` into an early `return` to un-nest the function body",
             (cyclomatic, max(0, cognitive - _statements(inner) // 3), max(0, nesting - 1), lines, parameters),
             _statements(inner),
@@ -95,7 +95,7 @@ def function_candidates(
             stmt, weight = block
             size = _statements(stmt)
             out.append(Candidate(
-                "extract-function", qualname, stmt.lineno, stmt.end_lineno or stmt.lineno,
+                "extract-function", qualname, node.lineno, stmt.lineno, stmt.end_lineno or stmt.lineno,
                 f"extract lines {stmt.lineno}-{stmt.end_lineno} (cognitive +{weight}) into a function",
                 (max(1, cyclomatic - size // 2), max(0, cognitive - weight) + 1,
                  max(1, nesting - 1), max(1, lines - size + 1), parameters),
@@ -103,7 +103,7 @@ def function_candidates(
             ))
     if parameters > t.parameters:
         out.append(Candidate(
-            "introduce-parameter-object", qualname, node.lineno, node.lineno,
+            "introduce-parameter-object", qualname, node.lineno, node.lineno, node.lineno,
             f"group the {parameters} parameters into a dataclass",
             (cyclomatic, cognitive, nesting, lines, max(1, parameters // 2)), parameters,
         ))
@@ -115,8 +115,6 @@ def _wrapping_if(body: list[ast.stmt]) -> bool:
     if not body or not isinstance(body[-1], ast.If) or body[-1].orelse:
         return False
     inner = body[-1]
-    if any(isinstance(s, _EXITS) for s in inner.body[-1:]) and len(inner.body) < 3:
-        return False
     return len(inner.body) >= 3 and any(isinstance(s, _COMPOUND) for s in inner.body)
 
 

@@ -26,7 +26,7 @@ from .models import (
     Summary,
 )
 from .ranking import rank_opportunities
-from .score import file_score, grade, weighted_mean
+from .score import file_score, file_weight, grade, weighted_mean
 
 T = TypeVar("T")
 Memo = Callable[[str, Callable[[], T]], T]
@@ -112,7 +112,7 @@ def _file_report(a: FileAnalysis, stages: _Stages, config: OrchexConfig) -> File
         return rep.model_copy(update={"findings": kept})  # did not parse: its score stays 0
     deps = stages.coupling.modules.get(a.path)
     score = file_score(
-        functions=[(f.score, a.weights.get(f.qualname, 1)) for f in rep.functions],
+        functions=[(f.score, 1.0) for f in rep.functions],
         maintainability=rep.metrics.maintainability,
         duplicated_fraction=len(stages.duplicated.get(a.path, ())) / max(1, rep.metrics.lines),
         fan_out=len(deps.imports) if deps else 0, in_cycle=a.path in stages.in_cycle,
@@ -140,7 +140,7 @@ def assemble(
     skipped = skipped + [Skipped(path=a.path, reason=a.skipped) for a in analyses if a.skipped]
     found = _run_stages(root, analyses, parsed, config.thresholds, stages or _no_memo, with_history)
     files = [_file_report(a, found, config) for a in parsed]
-    weights = {f.path: max(1, f.metrics.lloc) for f in files}
+    weights = {f.path: file_weight(f) for f in files}
     opportunities = rank_opportunities(
         parsed, files, found.groups, found.coupling, found.churn, weights, config.thresholds
     )

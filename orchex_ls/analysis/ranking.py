@@ -1,8 +1,8 @@
 """Ranking refactoring opportunities: estimated gain in project score, discounted by risk.
 
 The gain of a function-level candidate is the function's score after the refactoring minus
-its score now, scaled by the function's share of its file and the file's share of the
-project (both by logical lines) — the amount the project score would rise.
+its score now, scaled by the function's share of its file (1 / functions) and the file's
+share of the project (by function count) — the amount the project score would rise.
 """
 
 from __future__ import annotations
@@ -67,15 +67,16 @@ class _Risk:
 def _function_ideas(parsed: list[FileAnalysis], reports: Mapping[str, FileReport],
                     shares: Mapping[str, float], t: Thresholds) -> Iterator[_Idea]:
     for a in parsed:
-        functions = {f.qualname: f for f in reports[a.path].functions}
-        file_weight = sum(a.weights.values()) or 1
+        functions = {(f.qualname, f.line): f for f in reports[a.path].functions}
+        count = len(functions) or 1
         for c in a.candidates:
-            fn = functions.get(c.symbol)
+            fn = functions.get((c.symbol, c.function_line))
             if fn is None:
                 continue
             cyc, cog, nest, lines, params = c.after
             after = function_score(cyclomatic=cyc, cognitive=cog, nesting=nest, lines=lines, parameters=params, thresholds=t)
-            gain = (after - fn.score) * a.weights.get(c.symbol, 1) / file_weight * shares[a.path]
+            # A function's share of its file score is 1/count; the file's of the project, its share.
+            gain = (after - fn.score) / count * shares[a.path]
             yield _Idea(c.kind, a.path, c.line, c.end_line, c.symbol, c.description, gain, c.size, a.module)
 
 

@@ -47,7 +47,8 @@ def raw_counts(text: str, lines: list[str]) -> RawCounts:
 
 
 def maintainability_index(volume: float, complexity: int, lloc: int, comment_percent: float) -> float:
-    """radon's MI: 171 - 5.2 ln V - 0.23 G - 16.2 ln L + 50 sin(sqrt(2.4 C)), scaled to 0..100."""
+    """radon's MI: 171 - 5.2 ln V - 0.23 G - 16.2 ln L + 50 sin(sqrt(2.46 rad(C))), scaled to 0..100
+    (V Halstead volume, G cyclomatic complexity, L logical lines, C comment percentage)."""
     if volume <= 0 or lloc <= 0:
         return 100.0
     nn_mi = (

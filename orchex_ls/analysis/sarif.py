@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from .models import Finding, Report
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+_DEFAULT_LEVEL = {"OCX100": "error", "OCX110": "note"}
 _DESCRIPTIONS = {
     "OCX100": "The file could not be parsed as Python by the running interpreter.",
     "OCX101": "A function's cyclomatic complexity (radon's definition) is over the threshold.",
@@ -32,18 +34,21 @@ def _pascal(name: str) -> str:
 
 
 def _region(line: int, column: int, end_line: int, end_column: int) -> dict[str, int]:
-    if line == end_line and column == end_column == 1:
-        return {"startLine": line}  # whole-line or whole-file findings
+    if column == end_column == 1:
+        # Whole lines (clones, module-level findings): no columns, so the last line is included.
+        return {"startLine": line} if line == end_line else {"startLine": line, "endLine": end_line}
     if end_line == line and end_column <= column:
         end_column = column + 1
     return {"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column}
 
 
-def _fingerprint(finding: Finding) -> str:
-    # Stable across edits elsewhere in the file: no line numbers, no measured values.
+def _fingerprint(finding: Finding, seen: Counter) -> str:
+    # Stable across edits elsewhere in the file: no line numbers, no measured values; an
+    # occurrence count tells apart findings that would otherwise be identical.
     text = re.sub(r"\d+", "#", finding.message)
     key = f"{finding.code}|{finding.path}|{finding.symbol or ''}|{text}"
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
+    seen[key] += 1
+    return hashlib.sha256(f"{key}|{seen[key]}".encode()).hexdigest()[:32]
 
 
 def _location(path: str, line: int, column: int, end_line: int, end_column: int) -> dict[str, Any]:
@@ -64,12 +69,13 @@ def to_sarif(report: Report, version: str) -> dict[str, Any]:
             "shortDescription": {"text": name.replace("-", " ")},
             "fullDescription": {"text": _DESCRIPTIONS[code]},
             "help": {"text": f"{_DESCRIPTIONS[code]} Formula and threshold: docs/metrics.md ({code})."},
-            "defaultConfiguration": {"level": "error" if code == "OCX100" else "warning"},
+            "defaultConfiguration": {"level": _DEFAULT_LEVEL.get(code, "warning")},
             "properties": {"tags": ["maintainability"]},
         }
         for code, name in CODES.items()
     ]
     results = []
+    seen: Counter = Counter()
     for finding in report.findings():
         result: dict[str, Any] = {
             "ruleId": finding.code,
@@ -79,7 +85,7 @@ def to_sarif(report: Report, version: str) -> dict[str, Any]:
             "locations": [
                 _location(finding.path, finding.line, finding.column, finding.end_line, finding.end_column)
             ],
-            "partialFingerprints": {"orchexFinding/v1": _fingerprint(finding)},
+            "partialFingerprints": {"orchexFinding/v1": _fingerprint(finding, seen)},
         }
         if finding.related:
             result["relatedLocations"] = [

@@ -5,6 +5,9 @@ Every metric is turned into a penalty by comparing it with its threshold ``T``:
 half the weight at the threshold, three quarters at twice it, approaching the full weight. ``p`` never
 decreases as ``v`` grows, so every score is monotone in every metric. The formulas are
 documented in docs/metrics.md; keep the two in step.
+
+Means are taken with equal weight per function (file score) and per function count (project
+score), never weighted by a metric, so monotonicity holds for files and the project too.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..config import Thresholds
+from .models import FileReport
 
 FUNCTION_WEIGHTS = {
     "cognitive": 35.0,
@@ -62,6 +66,14 @@ def weighted_mean(pairs: Iterable[tuple[float, float]], default: float = 100.0) 
     return total / weight if weight else default
 
 
+def file_weight(report: FileReport) -> int:
+    """A file's weight in the project score: its number of functions (at least 1).
+
+    Weights come from counts, never from a metric: weighting by lines would let a longer
+    healthy function raise its file's score, breaking monotonicity."""
+    return max(1, len(report.functions))
+
+
 def file_score(
     *,
     functions: Iterable[tuple[float, float]],
@@ -71,7 +83,7 @@ def file_score(
     in_cycle: bool,
     thresholds: Thresholds,
 ) -> float:
-    """Line-weighted mean of the function scores, less the module-level penalties."""
+    """Mean of the function scores, less the module-level penalties."""
     t = thresholds
     base = weighted_mean(functions)
     lost = (

@@ -102,3 +102,32 @@ def test_models_survive_the_cache_round_trip_unchanged(tmp_path):
     assert again == report
     assert again.model_dump() == report.model_dump()
     assert again.findings[0].related == ()
+
+
+def test_deleted_files_are_forgotten(tmp_path):
+    src, state = tmp_path / "src", tmp_path / "state"
+    src.mkdir()
+    (src / "a.py").write_text("def f():\n    return 1\n")
+    (src / "b.py").write_text("def g():\n    return 2\n")
+    run(src, state)
+    (src / "b.py").unlink()
+    run(src, state)
+    from orchex_ls.analysis.engine import _settings_key
+
+    cache = AnalysisCache(state / "analysis.cache", _settings_key(OrchexConfig()), src)
+    assert cache.known("a.py") is not None
+    assert cache.known("b.py") is None
+    assert not any("b.py" in key for key in cache.entries)
+
+
+def test_two_roots_sharing_a_state_dir_do_not_mix(tmp_path):
+    state = tmp_path / "state"
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    (one / "m.py").write_text("def f(x):\n    return 1\n")
+    (two / "m.py").write_text("def g(x):\n    return 1\n")
+    st = (one / "m.py").stat()
+    os.utime(two / "m.py", ns=(st.st_atime_ns, st.st_mtime_ns))  # same size and mtime
+    assert functions(run(one, state), "m.py") == {"f": 1}
+    assert functions(run(two, state), "m.py") == {"g": 1}

@@ -50,9 +50,9 @@ def test_duplication_and_cycles_lower_the_file_score(project):
     assert other.score < 100.0
 
 
-def test_project_score_is_the_line_weighted_mean(project):
+def test_project_score_is_the_mean_weighted_by_function_count(project):
     report = analyze(project)
-    weights = {f.path: max(1, f.metrics.lloc) for f in report.files}
+    weights = {f.path: max(1, len(f.functions)) for f in report.files}
     expected = sum(f.score * weights[f.path] for f in report.files) / sum(weights.values())
     assert report.summary.score == pytest.approx(expected, abs=0.05)
     assert report.summary.grade == grade(report.summary.score)
