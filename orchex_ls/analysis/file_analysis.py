@@ -93,7 +93,7 @@ def _measure(text: str, tree: ast.Module, result: FileAnalysis, t: Thresholds) -
         )
         functions.append(fm)
         found.extend(F.function_findings(path, fm, _name_span(rec, lines), t))
-        candidates.extend(function_candidates(node, rec.qualname, values, t))
+        candidates.extend(function_candidates(node, rec.qualname, values, t, rec.increments))
 
     classes = tuple(
         ClassMetrics(

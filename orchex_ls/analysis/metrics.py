@@ -15,7 +15,7 @@ import ast
 import math
 from dataclasses import dataclass, field
 
-from .cognitive import cognitive_complexity
+from .cognitive import Increment, cognitive_increments
 
 _FUNC = (ast.FunctionDef, ast.AsyncFunctionDef)
 _NESTING = (
@@ -35,6 +35,7 @@ class FunctionRecord:
     lines: int = 0
     returns: int = 0
     cognitive: int = 0
+    increments: list[Increment] = field(default_factory=list)  # where `cognitive` comes from
 
     @property
     def is_method(self) -> bool:
@@ -300,7 +301,8 @@ class _Walker:
         record.lines = self.out.statements - first - (bool(body) and _is_docstring(body[0]))
         del self._scope[-2:]
         self._func, self._cls, self._context, self._depth, self._count_cc = saved
-        record.cognitive = cognitive_complexity(node)
+        record.increments = cognitive_increments(node)
+        record.cognitive = sum(i.amount for i in record.increments)
 
     def _class(self, node: ast.ClassDef) -> None:
         parent = "function" if self._func is not None else ("class" if self._cls is not None else "module")

@@ -12,7 +12,7 @@ import ast
 from dataclasses import dataclass
 
 from ..config import Thresholds
-from .cognitive import cognitive_increments
+from .cognitive import Increment
 
 _COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.AsyncWith, ast.Match)
 
@@ -34,20 +34,31 @@ def _statements(node: ast.stmt) -> int:
     return sum(1 for _ in _walk_own([node]))
 
 
+# Where each compound statement keeps its statements; simple statements have none.
+_BLOCKS: dict[type, tuple[str, ...]] = {
+    ast.If: ("body", "orelse"), ast.For: ("body", "orelse"), ast.AsyncFor: ("body", "orelse"),
+    ast.While: ("body", "orelse"), ast.With: ("body",), ast.AsyncWith: ("body",),
+    ast.Try: ("body", "handlers", "orelse", "finalbody"), ast.ExceptHandler: ("body",),
+    ast.Match: ("cases",), ast.match_case: ("body",),
+}
+if hasattr(ast, "TryStar"):
+    _BLOCKS[ast.TryStar] = _BLOCKS[ast.Try]
+
+
 def _walk_own(body: list[ast.stmt]):
-    """Statements of a function, not descending into nested functions or classes."""
-    stack = list(reversed(body))
+    """Statements of a function in source order, not descending into nested functions or
+    classes (they are candidates of their own)."""
+    stack = body[::-1]
     while stack:
         node = stack.pop()
-        yield node
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        fields = _BLOCKS.get(type(node))
+        if fields is None:
+            yield node
             continue
-        for field in ("body", "orelse", "finalbody"):
-            stack.extend(reversed(getattr(node, field, ()) or ()))
-        for handler in getattr(node, "handlers", ()) or ():
-            stack.extend(reversed(handler.body))
-        for case in getattr(node, "cases", ()) or ():
-            stack.extend(reversed(case.body))
+        if isinstance(node, ast.stmt):
+            yield node
+        for name in reversed(fields):
+            stack.extend(reversed(getattr(node, name)))
 
 
 def function_candidates(
@@ -55,6 +66,7 @@ def function_candidates(
     qualname: str,
     metrics: tuple[int, int, int, int, int],
     thresholds: Thresholds,
+    increments: list[Increment],
 ) -> list[Candidate]:
     cyclomatic, cognitive, nesting, lines, parameters = metrics
     t = thresholds
@@ -90,7 +102,7 @@ def function_candidates(
         ))
 
     if cognitive > t.cognitive or lines > t.function_lines or nesting > t.nesting:
-        block = _heaviest_block(node)
+        block = _heaviest_block(node, increments)
         if block is not None:
             stmt, weight = block
             size = _statements(stmt)
@@ -118,10 +130,11 @@ def _wrapping_if(body: list[ast.stmt]) -> bool:
     return len(inner.body) >= 3 and any(isinstance(s, _COMPOUND) for s in inner.body)
 
 
-def _heaviest_block(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[ast.stmt, int] | None:
+def _heaviest_block(
+    node: ast.FunctionDef | ast.AsyncFunctionDef, increments: list[Increment]
+) -> tuple[ast.stmt, int] | None:
     """The compound statement, at any depth, that holds the most cognitive increments
     while being at most two thirds of the function (extracting everything helps nobody)."""
-    increments = cognitive_increments(node)
     if not increments:
         return None
     total_lines = max(1, (node.end_lineno or node.lineno) - node.lineno)
