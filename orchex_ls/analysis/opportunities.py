@@ -61,6 +61,21 @@ def _walk_own(body: list[ast.stmt]):
             stack.extend(reversed(getattr(node, name)))
 
 
+def _guard_clause(node, qualname: str, body: list[ast.stmt], metrics: tuple[int, int, int, int, int],
+                  exit_word: str, where: str) -> Candidate | None:
+    """guard-clause: an `if` that wraps the rest of a function or loop body."""
+    if not _wrapping_if(body):
+        return None
+    cyclomatic, cognitive, nesting, lines, parameters = metrics
+    inner = body[-1]
+    size = _statements(inner)
+    return Candidate(
+        "guard-clause", qualname, node.lineno, inner.lineno, inner.end_lineno or inner.lineno,
+        f"invert the `if` into an early `{exit_word}` to un-nest the {where} body",
+        (cyclomatic, max(0, cognitive - size // 3), max(0, nesting - 1), lines, parameters), size,
+    )
+
+
 def function_candidates(
     node: ast.FunctionDef | ast.AsyncFunctionDef,
     qualname: str,
@@ -70,7 +85,7 @@ def function_candidates(
 ) -> list[Candidate]:
     cyclomatic, cognitive, nesting, lines, parameters = metrics
     t = thresholds
-    out: list[Candidate] = []
+    out: list[Candidate | None] = []
 
     for stmt in _walk_own(node.body):
         # merge-nested-ifs: `if a:` whose whole body is `if b:`, neither with an else.
@@ -83,23 +98,9 @@ def function_candidates(
                 "merge the nested `if` into its parent with `and`",
                 (cyclomatic, max(1, cognitive - 2), max(0, nesting - 1), lines - 1, parameters), 2,
             ))
-        # guard-clause: an `if` that wraps the rest of a function or loop body.
-        elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)) and _wrapping_if(stmt.body):
-            inner = stmt.body[-1]
-            out.append(Candidate(
-                "guard-clause", qualname, node.lineno, inner.lineno, inner.end_lineno or inner.lineno,
-                "invert the `if` into an early `continue` to un-nest the loop body",
-                (cyclomatic, max(0, cognitive - _statements(inner) // 3), max(0, nesting - 1), lines, parameters),
-                _statements(inner),
-            ))
-    if _wrapping_if(node.body):
-        inner = node.body[-1]
-        out.append(Candidate(
-            "guard-clause", qualname, node.lineno, inner.lineno, inner.end_lineno or inner.lineno,
-            "invert the `if` into an early `return` to un-nest the function body",
-            (cyclomatic, max(0, cognitive - _statements(inner) // 3), max(0, nesting - 1), lines, parameters),
-            _statements(inner),
-        ))
+        elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
+            out.append(_guard_clause(node, qualname, stmt.body, metrics, "continue", "loop"))
+    out.append(_guard_clause(node, qualname, node.body, metrics, "return", "function"))
 
     if cognitive > t.cognitive or lines > t.function_lines or nesting > t.nesting:
         block = _heaviest_block(node, increments)
@@ -119,7 +120,7 @@ def function_candidates(
             f"group the {parameters} parameters into a dataclass",
             (cyclomatic, cognitive, nesting, lines, max(1, parameters // 2)), parameters,
         ))
-    return out
+    return [c for c in out if c is not None]
 
 
 def _wrapping_if(body: list[ast.stmt]) -> bool:

@@ -17,7 +17,7 @@ _GRADE_STYLE = {"A": "green", "B": "green", "C": "yellow", "D": "yellow", "E": "
 def _table(title: str, *columns: str) -> Table:
     table = Table(title=title, title_justify="left", title_style="bold", header_style="dim")
     for column in columns:
-        numeric = column in {"score", "cyclo", "cogn", "nest", "lines", "params", "gain", "copies", "commits", "count", "fan-out"}
+        numeric = column in {"score", "cyclo", "cogn", "nest", "lines", "lines changed", "params", "gain", "copies", "commits", "count"}
         table.add_column(column, justify="right" if numeric else "left", overflow="fold")
     return table
 
@@ -88,7 +88,7 @@ def _cycles(report: Report) -> Table | None:
 def _hotspots(report: Report) -> Table | None:
     if not report.hotspots:
         return None
-    table = _table("Hotspots (churn × complexity)", "file", "commits", "lines", "cyclo", "score")
+    table = _table("Hotspots (churn × complexity)", "file", "commits", "lines changed", "cyclo", "score")
     for h in report.hotspots[:TOP]:
         table.add_row(h.path, str(h.commits), str(h.lines_changed), str(h.complexity), f"{h.score:.0f}")
     return table
@@ -99,7 +99,8 @@ def _opportunities(report: Report) -> Table | None:
         return None
     table = _table("Top refactoring opportunities", "kind", "location", "what", "gain", "risk")
     for o in report.opportunities[:TOP]:
-        table.add_row(o.kind, f"{o.path}:{o.line}", o.description, f"+{o.gain:.2f}", o.risk)
+        what = f"{o.symbol}: {o.description}" if o.symbol and o.kind != "break-cycle" else o.description
+        table.add_row(o.kind, f"{o.path}:{o.line}", what, f"+{o.gain:.2f}", o.risk)
     return table
 
 
