@@ -43,13 +43,13 @@ def _kebab(name: str) -> str:
     return name.replace("_", "-")
 
 
-class _Section(BaseModel):
+class Section(BaseModel):
     model_config = ConfigDict(
         extra="forbid", frozen=True, alias_generator=_kebab, populate_by_name=True
     )
 
 
-class Thresholds(_Section):
+class Thresholds(Section):
     """A finding is raised when a value goes over its threshold (under, for maintainability)."""
 
     cyclomatic: int = Field(10, ge=1, description="OCX101: cyclomatic complexity of a function")
@@ -75,7 +75,7 @@ def _check_codes(values: list[str]) -> list[str]:
     return out
 
 
-class OrchexConfig(_Section):
+class OrchexConfig(Section):
     """The analyzer's settings (later issues add sections of their own)."""
 
     exclude: list[str] = Field(list(DEFAULT_EXCLUDE), description="gitignore-style globs, on top of .gitignore")
@@ -102,7 +102,7 @@ class ConfigError(Exception):
     """An invalid configuration file or value: says which file, which key, what is allowed."""
 
 
-def _format_error(source: str, error: ValidationError) -> str:
+def format_validation_error(source: str, error: ValidationError) -> str:
     lines = [f"invalid configuration in {source}:"]
     for item in error.errors():
         key = ".".join(str(part) for part in item["loc"]) or "(top level)"
@@ -120,7 +120,7 @@ def validate_config(data: dict[str, Any], source: str = "settings") -> OrchexCon
     try:
         return OrchexConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_format_error(source, exc)) from None
+        raise ConfigError(format_validation_error(source, exc)) from None
 
 
 def find_config_file(start: Path) -> Path | None:

@@ -77,12 +77,16 @@ def _run_jobs(jobs: list[tuple[str, bytes, Thresholds, int]], workers: int, prog
         chunks[-1].append(job)
         size += len(job[1])
     results = []
-    with ProcessPoolExecutor(max_workers=min(workers, len(chunks))) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(chunks)))
+    try:
         for chunk_result in pool.map(_analyze_chunk, chunks):
             results.extend(chunk_result)
             done += len(chunk_result)
             if progress:
-                progress(done, total)
+                progress(done, total)  # may raise to cancel the run
+    finally:
+        # On cancellation, drop the chunks not started yet instead of finishing them.
+        pool.shutdown(wait=True, cancel_futures=True)
     return results
 
 

@@ -96,6 +96,16 @@ def analyze(paths, fmt, output, fail_under, select, ignore, jobs, no_cache, stat
         sys.exit(EXIT_THRESHOLD)
 
 
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.pass_context
+def serve(ctx: click.Context) -> None:
+    """Start the language server (same options as `orchex-ls`: --tcp, --host, --port,
+    --log-file, --log-level)."""
+    from ..server.main import main as serve_main
+
+    serve_main(list(ctx.args))
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="orchex", standalone_mode=False)

@@ -1,0 +1,101 @@
+"""`workspace/executeCommand`: analyse the workspace, the JSON report, the hotspots.
+Arguments are validated here; a bad one gets a -32602 error saying what is expected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pygls.exceptions import JsonRpcInvalidParams
+from pygls.uris import to_fs_path
+
+from ..server import OrchexServer
+from . import diagnostics
+from .index import index_folder
+
+USAGE = {
+    "orchex.analyzeWorkspace": "[folder uri?]",
+    "orchex.report": "[file or folder uri?]",
+    "orchex.hotspots": "[limit?: positive integer]",
+}
+
+
+def _bad(command: str, why: str) -> JsonRpcInvalidParams:
+    return JsonRpcInvalidParams(f"{command}: {why}; expected arguments: {USAGE[command]}")
+
+
+def _optional_uri(command: str, args: list[Any]) -> str | None:
+    if len(args) > 1:
+        raise _bad(command, f"got {len(args)} arguments")
+    if not args or args[0] in (None, ""):
+        return None
+    if not isinstance(args[0], str) or not args[0].startswith("file:"):
+        raise _bad(command, f"{args[0]!r} is not a file: URI")
+    return args[0]
+
+
+def _folders(ls: OrchexServer, command: str, uri: str | None):
+    if uri is None:
+        return list(ls.state.folders.values())
+    path = Path(to_fs_path(uri) or "")
+    chosen = [f for f in ls.state.folders.values() if path == f.path or path.is_relative_to(f.path)]
+    if not chosen:
+        raise _bad(command, f"{uri} is not in a workspace folder")
+    return chosen
+
+
+def register(server: OrchexServer) -> None:
+    @server.command("orchex.analyzeWorkspace")
+    async def analyze_workspace(ls: OrchexServer, args: list[Any]) -> dict:
+        folders = _folders(ls, "orchex.analyzeWorkspace", _optional_uri("orchex.analyzeWorkspace", args))
+        for folder in folders:
+            await index_folder(ls, folder)
+        diagnostics.refresh_pull(ls)
+        reports = [f.report for f in folders if f.report is not None]
+        files = sum(r.summary.files for r in reports)
+        weight = sum(max(1, r.summary.functions) for r in reports) or 1
+        score = round(sum(r.summary.score * max(1, r.summary.functions) for r in reports) / weight, 1) if reports else 100.0
+        counts: dict[str, int] = {}
+        for r in reports:
+            for code, n in r.summary.findings.items():
+                counts[code] = counts.get(code, 0) + n
+        from ...analysis.score import grade
+
+        return {"files": files, "score": score, "grade": grade(score), "findings": dict(sorted(counts.items()))}
+
+    @server.command("orchex.report")
+    async def report(ls: OrchexServer, args: list[Any]) -> dict:
+        uri = _optional_uri("orchex.report", args)
+        if uri is not None and uri in ls.workspace.text_documents and not uri.endswith("/"):
+            state = await diagnostics.current_state(ls, uri)
+            if state is not None and state.analysis is not None and state.analysis.report is not None:
+                return state.analysis.report.model_dump(mode="json")
+        folders = _folders(ls, "orchex.report", uri)
+        folder = folders[0]
+        if folder.report is None:
+            await index_folder(ls, folder)
+        if folder.report is None:
+            raise _bad("orchex.report", "the workspace could not be analysed (see the log)")
+        if uri is not None:
+            rel = Path(to_fs_path(uri) or "")
+            if rel != folder.path:
+                wanted = rel.relative_to(folder.path).as_posix()
+                for file in folder.report.files:
+                    if file.path == wanted:
+                        return file.model_dump(mode="json")
+                raise _bad("orchex.report", f"{uri} was not analysed (excluded, skipped or not Python)")
+        return folder.report.model_dump(mode="json")
+
+    @server.command("orchex.hotspots")
+    async def hotspots(ls: OrchexServer, args: list[Any]) -> list[dict]:
+        if len(args) > 1 or (args and args[0] is not None and (not isinstance(args[0], int) or isinstance(args[0], bool) or args[0] < 1)):
+            raise _bad("orchex.hotspots", f"got {args!r}")
+        limit = args[0] if args and args[0] is not None else 10
+        found = []
+        for folder in ls.state.folders.values():
+            if folder.report is None:
+                await index_folder(ls, folder)
+            if folder.report is not None:
+                found += [{**h.model_dump(mode="json"), "root": str(folder.path)} for h in folder.report.hotspots]
+        found.sort(key=lambda h: -h["score"])
+        return found[:limit]
