@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import multiprocessing
 import os
 import stat
+import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -50,6 +52,15 @@ def _analyze_chunk(jobs: list[tuple[str, bytes, Thresholds, int]]) -> list[FileA
             gc.enable()
 
 
+def _mp_context():
+    """fork is fastest, but forking a process that runs other threads (the language
+    server) can copy a held lock into the child and hang it: use forkserver there."""
+    methods = multiprocessing.get_all_start_methods()
+    if threading.active_count() > 1 and "forkserver" in methods:
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("fork" if "fork" in methods else methods[0])
+
+
 def default_jobs() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -77,7 +88,7 @@ def _run_jobs(jobs: list[tuple[str, bytes, Thresholds, int]], workers: int, prog
         chunks[-1].append(job)
         size += len(job[1])
     results = []
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(chunks)))
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=_mp_context())
     try:
         for chunk_result in pool.map(_analyze_chunk, chunks):
             results.extend(chunk_result)

@@ -46,7 +46,9 @@ def _name_span(rec: FunctionRecord, lines: list[str]) -> tuple[int, int, int, in
     return line, index + 1, line, index + 1 + len(rec.name)
 
 
-def analyze_text(text: str, path: str, thresholds: Thresholds) -> FileAnalysis:
+def analyze_text(text: str, path: str, thresholds: Thresholds, *, project_data: bool = True) -> FileAnalysis:
+    """``project_data=False`` skips what only the project-wide stages use (clone
+    fingerprint, imports): an editor re-analysing a buffer per keystroke needs neither."""
     module, is_package = module_name(path)
     result = FileAnalysis(path, module, is_package)
     if not text.strip():
@@ -59,7 +61,7 @@ def analyze_text(text: str, path: str, thresholds: Thresholds) -> FileAnalysis:
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, RECURSION_LIMIT))
     try:
-        return _measure(text, tree, result, thresholds)
+        return _measure(text, tree, result, thresholds, project_data)
     except RecursionError:
         error = ParseError("the code is nested too deeply to measure (Python's recursion limit)", 1, 1, 1, 2)
         result.report = FileReport(path=path, score=0.0, grade="F", findings=(F.parse_error(path, error),))
@@ -68,7 +70,7 @@ def analyze_text(text: str, path: str, thresholds: Thresholds) -> FileAnalysis:
         sys.setrecursionlimit(old_limit)
 
 
-def _measure(text: str, tree: ast.Module, result: FileAnalysis, t: Thresholds) -> FileAnalysis:
+def _measure(text: str, tree: ast.Module, result: FileAnalysis, t: Thresholds, project_data: bool = True) -> FileAnalysis:
     path = result.path
     lines = text.splitlines()
     walk = walk_module(tree)
@@ -121,8 +123,9 @@ def _measure(text: str, tree: ast.Module, result: FileAnalysis, t: Thresholds) -
     result.report = FileReport(
         path=path, metrics=metrics, functions=tuple(functions), classes=classes, findings=tuple(found)
     )
-    result.imports = extract_imports(tree, result.module, result.is_package)
-    result.fingerprint = fingerprint(text, tree)
+    if project_data:
+        result.imports = extract_imports(tree, result.module, result.is_package)
+        result.fingerprint = fingerprint(text, tree)
     result.candidates = tuple(candidates)
     return result
 
