@@ -96,7 +96,7 @@ def analyze(paths, fmt, output, fail_under, select, ignore, jobs, no_cache, stat
         sys.exit(EXIT_THRESHOLD)
 
 
-@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []})
 @click.pass_context
 def serve(ctx: click.Context) -> None:
     """Start the language server (same options as `orchex-ls`: --tcp, --host, --port,

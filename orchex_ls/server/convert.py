@@ -19,54 +19,67 @@ _SEVERITY = {
 }
 
 
-def _utf16(text: str, column: int) -> int:
-    """UTF-16 code units before code point ``column`` (LSP's default position encoding)."""
+def lsp_lines(text: str) -> list[str]:
+    """Lines as LSP counts them: only \\n, \\r\\n and \\r end a line (``str.splitlines``
+    also splits on form feeds and the like, which Python code does contain)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def units(text: str, column: int, encoding: str = "utf-16") -> int:
+    """Code units of the negotiated position encoding before code point ``column``."""
     prefix = text[:column]
+    if encoding == types.PositionEncodingKind.Utf32 or prefix.isascii():
+        return len(prefix)
+    if encoding == types.PositionEncodingKind.Utf8:
+        return len(prefix.encode("utf-8", "surrogatepass"))
     return len(prefix) + sum(1 for ch in prefix if ord(ch) > 0xFFFF)
 
 
-def position(lines: Sequence[str], line: int, column: int, utf16: bool = True) -> types.Position:
-    """1-based line and character column (ours) → 0-based LSP position."""
+def position(lines: Sequence[str], line: int, column: int, encoding: str = "utf-16") -> types.Position:
+    """1-based line and code-point column (ours) → 0-based LSP position."""
     index = max(0, line - 1)
     char = max(0, column - 1)
-    if utf16 and index < len(lines):
-        char = _utf16(lines[index], char)
+    if index < len(lines):
+        char = units(lines[index], char, encoding)
     return types.Position(line=index, character=char)
 
 
-def span(lines: Sequence[str], line: int, column: int, end_line: int, end_column: int, utf16: bool = True) -> types.Range:
+def span(lines: Sequence[str], line: int, column: int, end_line: int, end_column: int,
+         encoding: str = "utf-16") -> types.Range:
     """A finding's region as an LSP range; whole-line regions (columns 1..1) cover the lines."""
-    start = position(lines, line, column, utf16)
+    start = position(lines, line, column, encoding)
     if column == end_column == 1:
         last = max(0, end_line - 1)
-        width = len(lines[last]) if last < len(lines) else 0
-        end = types.Position(line=last, character=_utf16(lines[last], width) if utf16 and last < len(lines) else width)
+        text = lines[last] if last < len(lines) else ""
+        end = types.Position(line=last, character=units(text, len(text), encoding))
     else:
-        end = position(lines, end_line, end_column, utf16)
+        end = position(lines, end_line, end_column, encoding)
     if (end.line, end.character) < (start.line, start.character):
         end = start
     return types.Range(start=start, end=end)
 
 
-def diagnostic(finding: Finding, lines: Sequence[str], root: Path, utf16: bool = True) -> types.Diagnostic:
-    related = [
+def diagnostic(finding: Finding, lines: Sequence[str], root: Path, encoding: str = "utf-16",
+               related: bool = True) -> types.Diagnostic:
+    """``related``: whether the client takes relatedInformation (eglot does not)."""
+    others = [
         types.DiagnosticRelatedInformation(
             location=types.Location(
                 uri=from_fs_path(str(root / r.path)) or "",
                 # Other files' text is not at hand: their columns are taken as given.
-                range=span([], r.line, r.column, r.end_line, r.end_column, utf16=False),
+                range=span([], r.line, r.column, r.end_line, r.end_column),
             ),
             message=r.message or "related",
         )
         for r in finding.related
-    ]
+    ] if related else []
     return types.Diagnostic(
-        range=span(lines, finding.line, finding.column, finding.end_line, finding.end_column, utf16),
+        range=span(lines, finding.line, finding.column, finding.end_line, finding.end_column, encoding),
         message=finding.message,
         severity=_SEVERITY[finding.severity],
         code=finding.code,
         source=SOURCE,
-        related_information=related or None,
+        related_information=others or None,
         data={"name": finding.name, "symbol": finding.symbol, "value": finding.value, "threshold": finding.threshold},
     )
 

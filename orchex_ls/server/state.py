@@ -25,6 +25,7 @@ class DocumentState:
     analysis: FileAnalysis | None = None
     note: str | None = None  # why the document was not analysed, shown as one diagnostic
     text_hash: str = ""
+    config: OrchexConfig | None = None  # the settings it was analysed with
 
 
 @dataclass

@@ -45,7 +45,7 @@ def register(server: OrchexServer) -> None:
     @server.feature(types.CODE_LENS_RESOLVE)
     async def resolve(ls: OrchexServer, lens: types.CodeLens) -> types.CodeLens:
         data = lens.data if isinstance(lens.data, dict) else {}
-        uri = data.get("uri", "")
+        uri = data.get("uri") if isinstance(data.get("uri"), str) else ""  # echoed by the client: untrusted
         state = await current_state(ls, uri) if uri else None
         functions = state.analysis.report.functions if state and state.analysis and state.analysis.report else ()
         match = next((f for f in functions if f.qualname == data.get("qualname") and f.line == data.get("line")), None)

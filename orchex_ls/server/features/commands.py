@@ -3,6 +3,7 @@ Arguments are validated here; a bad one gets a -32602 error saying what is expec
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +12,13 @@ from pygls.uris import to_fs_path
 
 from ..server import OrchexServer
 from . import diagnostics
-from .index import index_folder
+from .index import full_report, index_folder
 
 USAGE = {
     "orchex.analyzeWorkspace": "[folder uri?]",
     "orchex.report": "[file or folder uri?]",
     "orchex.hotspots": "[limit?: positive integer]",
+    "orchex.debug": '["modules"] (top-level modules loaded) or ["raise"] (fail on purpose)',
 }
 
 
@@ -24,14 +26,16 @@ def _bad(command: str, why: str) -> JsonRpcInvalidParams:
     return JsonRpcInvalidParams(f"{command}: {why}; expected arguments: {USAGE[command]}")
 
 
-def _optional_uri(command: str, args: list[Any]) -> str | None:
+def _optional_uri(command: str, args: list[Any], ls: OrchexServer | None = None) -> str | None:
+    """The one optional URI argument: a file: URI, or (with ``ls``) any open document's."""
     if len(args) > 1:
         raise _bad(command, f"got {len(args)} arguments")
     if not args or args[0] in (None, ""):
         return None
-    if not isinstance(args[0], str) or not args[0].startswith("file:"):
-        raise _bad(command, f"{args[0]!r} is not a file: URI")
-    return args[0]
+    uri = args[0]
+    if not isinstance(uri, str) or not (uri.startswith("file:") or (ls and ls.document(uri))):
+        raise _bad(command, f"{uri!r} is not a file: URI" + (" nor an open document" if ls else ""))
+    return uri
 
 
 def _folders(ls: OrchexServer, command: str, uri: str | None):
@@ -65,8 +69,8 @@ def register(server: OrchexServer) -> None:
 
     @server.command("orchex.report")
     async def report(ls: OrchexServer, args: list[Any]) -> dict:
-        uri = _optional_uri("orchex.report", args)
-        if uri is not None and uri in ls.workspace.text_documents and not uri.endswith("/"):
+        uri = _optional_uri("orchex.report", args, ls)
+        if uri is not None and ls.document(uri) is not None:  # the live text, saved or not
             state = await diagnostics.current_state(ls, uri)
             if state is not None and state.analysis is not None and state.analysis.report is not None:
                 return state.analysis.report.model_dump(mode="json")
@@ -76,15 +80,16 @@ def register(server: OrchexServer) -> None:
             await index_folder(ls, folder)
         if folder.report is None:
             raise _bad("orchex.report", "the workspace could not be analysed (see the log)")
+        full = await full_report(folder)  # the index is slim; the cache makes this quick
         if uri is not None:
             rel = Path(to_fs_path(uri) or "")
             if rel != folder.path:
                 wanted = rel.relative_to(folder.path).as_posix()
-                for file in folder.report.files:
+                for file in full.files:
                     if file.path == wanted:
                         return file.model_dump(mode="json")
                 raise _bad("orchex.report", f"{uri} was not analysed (excluded, skipped or not Python)")
-        return folder.report.model_dump(mode="json")
+        return full.model_dump(mode="json")
 
     @server.command("orchex.hotspots")
     async def hotspots(ls: OrchexServer, args: list[Any]) -> list[dict]:
@@ -99,3 +104,13 @@ def register(server: OrchexServer) -> None:
                 found += [{**h.model_dump(mode="json"), "root": str(folder.path)} for h in folder.report.hotspots]
         found.sort(key=lambda h: -h["score"])
         return found[:limit]
+
+    @server.command("orchex.debug")
+    def debug(ls: OrchexServer, args: list[Any]) -> list[str]:
+        # For tests and bug reports: what the process has loaded (litellm must never be),
+        # and a handler that fails, to see the failure contained.
+        if args == ["modules"]:
+            return sorted({name.partition(".")[0] for name in list(sys.modules)})
+        if args == ["raise"]:
+            raise RuntimeError("orchex.debug: failing on purpose")
+        raise _bad("orchex.debug", f"got {args!r}")

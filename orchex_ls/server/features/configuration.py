@@ -13,11 +13,11 @@ async def fetch_editor_settings(ls: OrchexServer) -> dict | None:
     if not ls.supports_configuration:
         return None
     try:
-        result = await ls.workspace_configuration_async(
+        result = await ls.ask_client(ls.workspace_configuration_async(
             types.ConfigurationParams(items=[types.ConfigurationItem(section="orchex")])
-        )
+        ))
     except Exception as exc:  # noqa: BLE001 - a client without settings is fine
-        ls.log(types.MessageType.Warning, f"orchex: could not read editor settings: {exc}")
+        ls.log(types.MessageType.Warning, f"orchex: could not read editor settings: {exc!r}")
         return None
     return result[0] if result and isinstance(result[0], dict) else None
 
@@ -27,13 +27,17 @@ def register(server: OrchexServer) -> None:
     async def did_change_configuration(ls: OrchexServer, params: types.DidChangeConfigurationParams) -> None:
         from . import diagnostics, index
 
-        settings = await fetch_editor_settings(ls)
-        if settings is None and isinstance(params.settings, dict):
-            settings = params.settings
-        before = {path: f.config for path, f in ls.state.folders.items()}
-        if not ls.apply_settings(settings if settings is not None else ls.state.editor_settings):
+        async with ls.settings_lock:  # analyses wait for the new settings
+            settings = await fetch_editor_settings(ls)
+            if settings is None and isinstance(params.settings, dict):
+                settings = params.settings
+            folders = [ls.state.default, *ls.state.folders.values()]
+            before = [f.config for f in folders]
+            ls.apply_settings(settings)  # tells the user about anything refused
+        changed = [f for f, config in zip(folders, before) if f.config != config]
+        if not changed:
             return
         await diagnostics.reanalyse_open_documents(ls)
-        changed = [f for path, f in ls.state.folders.items() if before.get(path) != f.config]
         for folder in changed:
-            await index.index_folder(ls, folder)
+            if folder is not ls.state.default:
+                await index.index_folder(ls, folder)

@@ -5,18 +5,47 @@ coupling see the whole project. Kept fresh on save and on files changed on disk.
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import gc
 import uuid
 from pathlib import Path
 
 from lsprotocol import types
 
 from ...analysis.engine import analyze_paths
+from ...analysis.models import Report
 from ..server import OrchexServer
 from ..state import FolderState, text_hash
 
 REINDEX_DELAY_S = 0.5
 _locks: dict[Path, asyncio.Lock] = {}
 _reindex: dict[Path, asyncio.Task] = {}
+
+
+def _analyze(folder: FolderState, progress=None) -> Report:
+    return analyze_paths(
+        [folder.path], folder.config,
+        config_dir=folder.config_file.parent if folder.config_file else None, progress=progress,
+    )
+
+
+async def full_report(folder: FolderState) -> Report:
+    """The complete report of a folder (every function), fast from the analyzer's cache."""
+    return await asyncio.get_running_loop().run_in_executor(None, _analyze, folder)
+
+
+def slim(report: Report) -> Report:
+    files = tuple(f.model_copy(update={"functions": (), "classes": ()}) for f in report.files)
+    return report.model_copy(update={"files": files})
+
+
+def release_memory() -> None:
+    """Give the indexing run's garbage back to the OS (glibc keeps freed arenas)."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass  # not glibc: the memory is reused by the next run instead
 
 
 class IndexCancelled(Exception):
@@ -28,7 +57,7 @@ async def _begin_progress(ls: OrchexServer, title: str) -> str | None:
         return None
     token = f"orchex-index-{uuid.uuid4().hex[:8]}"
     try:
-        await ls.work_done_progress.create_async(token)
+        await ls.ask_client(ls.work_done_progress.create_async(token))
     except Exception:  # noqa: BLE001 - the client refused: index without a bar
         return None
     ls.work_done_progress.begin(
@@ -73,12 +102,7 @@ async def index_folder(ls: OrchexServer, folder: FolderState) -> bool:
                 )
 
         try:
-            report = await loop.run_in_executor(
-                None, lambda: analyze_paths(
-                    [folder.path], folder.config,
-                    config_dir=folder.config_file.parent if folder.config_file else None, progress=progress,
-                ),
-            )
+            report = await loop.run_in_executor(None, lambda: _analyze(folder, progress))
         except IndexCancelled:
             if token:
                 ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="cancelled"))
@@ -88,7 +112,13 @@ async def index_folder(ls: OrchexServer, folder: FolderState) -> bool:
             if token:
                 ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="failed"))
             return False
-        folder.report = report
+        # The index keeps findings, scores and project data, not every function's metrics
+        # (open documents have their own live analysis; `orchex.report` re-reads the
+        # cache): ~60k functions of the stdlib would otherwise stay resident.
+        folder.report = slim(report)
+        del report
+        await loop.run_in_executor(None, release_memory)
+        report = folder.report
         folder.hashes = await loop.run_in_executor(None, _hashes, folder)
         if token:
             s = report.summary
@@ -124,9 +154,9 @@ async def watch_files(ls: OrchexServer) -> None:
         for pattern in ("**/*.py", "**/pyproject.toml", "**/.orchex.toml", "**/.gitignore")
     ])
     try:
-        await ls.client_register_capability_async(types.RegistrationParams(registrations=[
+        await ls.ask_client(ls.client_register_capability_async(types.RegistrationParams(registrations=[
             types.Registration(id="orchex-watch", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options)
-        ]))
+        ])))
     except Exception as exc:  # noqa: BLE001
         ls.log(types.MessageType.Warning, f"orchex: could not watch files: {exc}")
 
