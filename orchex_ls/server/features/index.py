@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import gc
+import pickle
 import uuid
 from pathlib import Path
 
@@ -115,10 +116,13 @@ async def index_folder(ls: OrchexServer, folder: FolderState) -> bool:
         # The index keeps findings, scores and project data, not every function's metrics
         # (open documents have their own live analysis; `orchex.report` re-reads the
         # cache): ~60k functions of the stdlib would otherwise stay resident.
-        folder.report = slim(report)
+        # Rebuilt from bytes after the run's garbage is gone, so the few objects we keep
+        # don't pin the arenas the run's millions of objects were scattered over.
+        blob = pickle.dumps(slim(report), protocol=pickle.HIGHEST_PROTOCOL)
         del report
         await loop.run_in_executor(None, release_memory)
-        report = folder.report
+        folder.report = report = pickle.loads(blob)
+        del blob
         folder.hashes = await loop.run_in_executor(None, _hashes, folder)
         if token:
             s = report.summary
