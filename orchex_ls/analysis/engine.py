@@ -16,9 +16,9 @@ from pathlib import Path
 
 from ..config import OrchexConfig, Thresholds, load_config
 from .cache import AnalysisCache, content_hash, ensure_state_dir
-from .coupling import module_name
 from .discover import common_root, discover
 from .file_analysis import FileAnalysis, analyze_bytes, analyze_text
+from .imports import module_name
 from .models import FileReport, Report, Skipped
 from .project import assemble
 

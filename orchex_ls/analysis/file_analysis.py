@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..config import Thresholds
 from . import findings as F
 from .clones import CloneFingerprint, fingerprint
-from .coupling import ImportRef, extract_imports, module_name
+from .imports import ImportRef, extract_imports, module_name
 from .metrics import FunctionRecord, walk_module
 from .models import ClassMetrics, FileReport, Finding, FunctionMetrics, Halstead, ModuleMetrics
 from .opportunities import Candidate, function_candidates
