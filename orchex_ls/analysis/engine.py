@@ -173,8 +173,12 @@ def analyze_paths(
     use_cache: bool = True,
     state_dir: Path | None = None,
     progress: Progress | None = None,
+    digests: dict[str, str] | None = None,
 ) -> Report:
-    """Analyse files and folders; a ``config`` of None is looked up from the paths."""
+    """Analyse files and folders; a ``config`` of None is looked up from the paths.
+
+    ``digests``, if given, receives each analysed file's content hash (``content_hash`` of
+    its bytes) by relative path: callers comparing against the files need not read them again."""
     paths = [Path(p) for p in paths] or [Path.cwd()]
     root = common_root(paths)
     if config is None:
@@ -197,6 +201,8 @@ def analyze_paths(
 
     skipped = [Skipped(path=p, reason=r) for p, r in found.problems] + gathered.skipped
     ordered = [analyses[rel] for rel in sorted(analyses)]
+    if digests is not None:
+        digests.update({rel: s[2] for rel, s in gathered.stats.items()})
     stages = None
     if cache is not None:
         stages = cache.stage_memo(sorted((rel, s[2]) for rel, s in gathered.stats.items()))

@@ -20,7 +20,7 @@ from .. import __version__
 from ..config import ConfigError
 from .protocol import OrchexProtocol
 from .settings import resolve
-from .state import FolderState, ServerState
+from .state import FolderState, ServerState, fs_path
 
 logger = logging.getLogger(__name__)
 CLIENT_TIMEOUT_S = 10.0
@@ -131,7 +131,7 @@ class OrchexServer(LanguageServer):
         """Match our folder states to the workspace's folders; returns the new ones."""
         wanted = {}
         for folder in self.workspace.folders.values():
-            path = _folder_path(folder.uri)
+            path = fs_path(folder.uri)
             if path is not None:
                 wanted[path] = folder
         if not wanted and self.workspace.root_path:
@@ -165,13 +165,6 @@ class OrchexServer(LanguageServer):
 
     async def run_blocking(self, func, *args):
         return await asyncio.get_running_loop().run_in_executor(self.analysis_pool, func, *args)
-
-
-def _folder_path(uri: str) -> Path | None:
-    from pygls.uris import to_fs_path
-
-    path = to_fs_path(uri) if uri.startswith("file:") else None
-    return Path(path) if path else None
 
 
 def create_server() -> OrchexServer:

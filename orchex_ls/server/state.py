@@ -3,13 +3,13 @@ document, and the workspace index (one analyzer Report per folder)."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pygls.uris import to_fs_path
 
+from ..analysis.cache import content_hash
 from ..analysis.file_analysis import FileAnalysis
 from ..analysis.models import Finding, Report
 from ..config import OrchexConfig
@@ -52,7 +52,15 @@ _PROJECT_CODES = {"OCX107", "OCX108", "OCX109", "OCX110"}
 
 
 def text_hash(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    """The analyzer's content hash of the text as UTF-8: equal to the index's hash of the
+    file on disk while the buffer holds what was saved."""
+    return content_hash(text.encode("utf-8", "surrogatepass"))
+
+
+def fs_path(uri: str) -> Path | None:
+    """The file system path of a ``file:`` URI; None for untitled and other schemes."""
+    path = to_fs_path(uri) if uri.startswith("file:") else None
+    return Path(path) if path else None
 
 
 @dataclass
@@ -65,10 +73,9 @@ class ServerState:
     def folder_of(self, uri: str) -> tuple[FolderState, str]:
         """The workspace folder holding ``uri`` (innermost) and the path relative to it.
         Files outside every folder and non-file URIs use the default settings."""
-        path = to_fs_path(uri) if uri.startswith("file:") else None
-        if path is None:
+        resolved = fs_path(uri)
+        if resolved is None:
             return self.default, uri.rsplit("/", 1)[-1] or "untitled.py"
-        resolved = Path(path)
         best: FolderState | None = None
         for folder in self.folders.values():
             if resolved.is_relative_to(folder.path) and (best is None or len(folder.path.parts) > len(best.path.parts)):

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from pygls.exceptions import JsonRpcInvalidParams
-from pygls.uris import to_fs_path
 
 from ..server import OrchexServer
+from ..state import fs_path
 from . import diagnostics
 from .index import full_report, index_folder
 
@@ -41,7 +41,7 @@ def _optional_uri(command: str, args: list[Any], ls: OrchexServer | None = None)
 def _folders(ls: OrchexServer, command: str, uri: str | None):
     if uri is None:
         return list(ls.state.folders.values())
-    path = Path(to_fs_path(uri) or "")
+    path = fs_path(uri) or Path()
     chosen = [f for f in ls.state.folders.values() if path == f.path or path.is_relative_to(f.path)]
     if not chosen:
         raise _bad(command, f"{uri} is not in a workspace folder")
@@ -82,7 +82,7 @@ def register(server: OrchexServer) -> None:
             raise _bad("orchex.report", "the workspace could not be analysed (see the log)")
         full = await full_report(folder)  # the index is slim; the cache makes this quick
         if uri is not None:
-            rel = Path(to_fs_path(uri) or "")
+            rel = fs_path(uri) or Path()
             if rel != folder.path:
                 wanted = rel.relative_to(folder.path).as_posix()
                 for file in full.files:

@@ -16,17 +16,18 @@ from lsprotocol import types
 from ...analysis.engine import analyze_paths
 from ...analysis.models import Report
 from ..server import OrchexServer
-from ..state import FolderState, text_hash
+from ..state import FolderState
 
 REINDEX_DELAY_S = 0.5
 _locks: dict[Path, asyncio.Lock] = {}
 _reindex: dict[Path, asyncio.Task] = {}
 
 
-def _analyze(folder: FolderState, progress=None) -> Report:
+def _analyze(folder: FolderState, progress=None, digests: dict[str, str] | None = None) -> Report:
     return analyze_paths(
         [folder.path], folder.config,
         config_dir=folder.config_file.parent if folder.config_file else None, progress=progress,
+        digests=digests,
     )
 
 
@@ -67,19 +68,6 @@ async def _begin_progress(ls: OrchexServer, title: str) -> str | None:
     return token
 
 
-def _hashes(folder: FolderState) -> dict[str, str]:
-    """Content hashes of the indexed files: an open document whose text still matches gets
-    the project-level findings."""
-    out = {}
-    for file in folder.report.files if folder.report else ():
-        try:
-            data = (folder.path / file.path).read_bytes()
-        except OSError:
-            continue
-        out[file.path] = text_hash(data.decode("utf-8", "replace"))
-    return out
-
-
 async def index_folder(ls: OrchexServer, folder: FolderState) -> bool:
     """(Re)index one folder; False if cancelled or failed. One run per folder at a time."""
     from . import diagnostics
@@ -103,7 +91,10 @@ async def index_folder(ls: OrchexServer, folder: FolderState) -> bool:
                 )
 
         try:
-            report = await loop.run_in_executor(None, lambda: _analyze(folder, progress))
+            # The analyzer hashes each file as it reads it: those hashes tell which open
+            # buffers still match what was indexed, without reading the workspace again.
+            digests: dict[str, str] = {}
+            report = await loop.run_in_executor(None, lambda: _analyze(folder, progress, digests))
         except IndexCancelled:
             if token:
                 ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="cancelled"))
@@ -123,7 +114,7 @@ async def index_folder(ls: OrchexServer, folder: FolderState) -> bool:
         await loop.run_in_executor(None, release_memory)
         folder.report = report = pickle.loads(blob)
         del blob
-        folder.hashes = await loop.run_in_executor(None, _hashes, folder)
+        folder.hashes = digests
         if token:
             s = report.summary
             ls.work_done_progress.end(
