@@ -184,10 +184,13 @@ class AnalysisCache:
         atomic_write(self.file, FORMAT + mac + body)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path`` and rename it over: never half-written."""
+def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write to a temporary file beside ``path`` and rename it over: never half-written.
+    ``mode``: permission bits for the result (a temporary file starts as 0600)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        if mode is not None:
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -106,6 +106,11 @@ def serve(ctx: click.Context) -> None:
     serve_main(list(ctx.args))
 
 
+from .refactor import refactor  # noqa: E402 - light: click only until it runs
+
+cli.add_command(refactor)
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="orchex", standalone_mode=False)

@@ -96,3 +96,19 @@ def information(message: str) -> types.Diagnostic:
 def function_range(function: FunctionMetrics) -> types.Range:
     start = types.Position(line=function.line - 1, character=max(0, function.column - 1))
     return types.Range(start=start, end=start)
+
+
+def column(text: str, character: int, encoding: str = "utf-16") -> int:
+    """The code-point column of ``character`` code units into ``text`` (``units`` inverted);
+    a position past the end of the line means its end, as the protocol says."""
+    if encoding == types.PositionEncodingKind.Utf32 or text.isascii():
+        return min(character, len(text))
+    count = 0
+    for index, ch in enumerate(text):
+        if count >= character:
+            return index
+        if encoding == types.PositionEncodingKind.Utf8:
+            count += len(ch.encode("utf-8", "surrogatepass"))
+        else:
+            count += 2 if ord(ch) > 0xFFFF else 1
+    return len(text)

@@ -169,9 +169,19 @@ class OrchexServer(LanguageServer):
 
 def create_server() -> OrchexServer:
     """Build the server with every feature registered."""
-    from .features import code_lens, commands, configuration, diagnostics, hover, index, lifecycle
+    from .features import (
+        code_actions,
+        code_lens,
+        commands,
+        configuration,
+        diagnostics,
+        hover,
+        index,
+        lifecycle,
+    )
 
     server = OrchexServer()
-    for feature in (lifecycle, configuration, diagnostics, index, hover, code_lens, commands):
+    features = (lifecycle, configuration, diagnostics, index, hover, code_lens, code_actions, commands)
+    for feature in features:
         feature.register(server)
     return server

@@ -1,0 +1,1 @@
+"""The refactoring engine: behaviour-preserving libcst transformations, each edit verified."""
