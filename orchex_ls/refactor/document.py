@@ -144,12 +144,16 @@ class Root:
     wrapper: MetadataWrapper
     line_offset: int  # file line (0-based) = metadata line (1-based) + line_offset
     col_offset: int  # file column = metadata column + col_offset (lines inside `node`)
+    first_line: int = 0  # file lines [first_line, end_line) hold the root's text exactly
+    end_line: int = 0
+    indent: str = ""  # the def line's indentation, as written
 
     @classmethod
     def build(cls, unit: Unit, path: DefPath | None) -> Root:
         if path is None:
             wrapper = MetadataWrapper(unit.module, unsafe_skip_copy=True)
-            return cls(unit, None, unit.module, wrapper, unit.first_line - 1, 0)
+            return cls(unit, None, unit.module, wrapper, unit.first_line - 1, 0,
+                       unit.first_line, unit.end_line, "")
         node: cst.CSTNode = unit.module
         for name, nth in path.steps:
             same = [d for d in _scope_children_cst(node) if d.name.value == name]
@@ -159,7 +163,12 @@ class Root:
         mini = cst.Module(body=[node])
         wrapper = MetadataWrapper(mini, unsafe_skip_copy=True)
         def_line = wrapper.resolve(PositionProvider)[node].start.line
-        return cls(unit, path, node, wrapper, path.line - def_line, path.column)
+        first = path.line - (def_line - 1)  # where its leading comments/decorators begin
+        line_text = unit.document.lines[path.line]
+        indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
+        count = len(split_lines(mini.code))
+        return cls(unit, path, node, wrapper, path.line - def_line, path.column,
+                   first, first + count, indent)
 
     def to_file(self, line: int, column: int) -> tuple[int, int]:
         """A metadata position (1-based line) as a file position (0-based line)."""
@@ -167,6 +176,25 @@ class Root:
 
     def to_meta(self, line: int, column: int) -> tuple[int, int]:
         return line - self.line_offset, max(column - self.col_offset, 0)
+
+    def render(self, nodes: list[cst.CSTNode]) -> str:
+        """``nodes`` as they read in the file at the root's place: libcst prefixes each line
+        with the joined indents of the enclosing blocks, so one block indented by the def
+        line's whole indentation reproduces the file exactly."""
+        module = self.unit.module
+        if self.path is None or not self.indent:
+            return module.with_changes(body=nodes, header=(), footer=()).code
+        block = cst.IndentedBlock(body=nodes, indent=self.indent)
+        shell = cst.ClassDef(name=cst.Name(WRAPPER_CLASS), body=block)
+        code = module.with_changes(body=[shell], header=(), footer=()).code
+        return code[code.index(module.default_newline) + len(module.default_newline):]
+
+    @property
+    def text(self) -> str:
+        return "".join(self.unit.document.lines[self.first_line : self.end_line])
+
+
+WRAPPER_CLASS = "_orchex_wrapper_"
 
 
 class SourceDocument:
@@ -218,6 +246,30 @@ class SourceDocument:
                 names.update(node.names)
         return frozenset(names)
 
+    @cached_property
+    def bound_names(self) -> frozenset[str]:
+        """Every name the file binds somewhere (a builtin not among them is the builtin)."""
+        tree = self.tree
+        if not isinstance(tree, ast.Module):
+            return frozenset()
+        names: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+                names.add(node.id)
+            elif isinstance(node, _DEFS):
+                names.add(node.name)
+            elif isinstance(node, ast.alias):
+                names.add((node.asname or node.name).split(".")[0])
+            elif isinstance(node, ast.arg):
+                names.add(node.arg)
+            elif isinstance(node, ast.Global | ast.Nonlocal):
+                names.update(node.names)
+            elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
+                names.add(node.name)
+            elif isinstance(node, ast.MatchMapping) and node.rest:
+                names.add(node.rest)
+        return frozenset(names)
+
     def char_col(self, line: int, byte_col: int) -> int:
         text = self.lines[line] if line < len(self.lines) else ""
         return len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
@@ -265,15 +317,12 @@ class SourceDocument:
 
     def def_path_for(self, unit: Unit, selection: Selection) -> DefPath | None:
         """The outermost function containing the whole selection (None: module level)."""
-        if len(unit.statements) != 1:
-            return None
         steps: list[tuple[str, int]] = []
-        scope: ast.AST = unit.statements[0]
         start = (selection.start_line, selection.start_col)
         end = (selection.end_line, selection.end_col)
         if selection.whole_lines:
             start, end = (selection.start_line, 0), (selection.end_line, 0)
-        siblings = [scope]
+        siblings = _scope_children_ast(ast.Module(body=unit.statements, type_ignores=[]))
         while True:
             node = next((s for s in siblings if self._contains(s, start, end)), None)
             if node is None:

@@ -44,6 +44,7 @@ class ElifChain(Refactoring[_Match]):
     id = "elif-chain"
     title = "Turn `else: if` into `elif`"
     kind = "refactor.rewrite"
+    answers = ("OCX102", "OCX103")
     description = "An `else:` block whose only statement is an `if` becomes an `elif` branch, one level shallower."
 
     def match(self, ctx: RefactorContext) -> _Match | Refused:

@@ -13,6 +13,7 @@ import threading
 import time
 from collections import OrderedDict
 from typing import Any
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
@@ -83,11 +84,15 @@ def workspace_edit(ls: OrchexServer, uri: str, version: int | None, source: Sour
                    applied: Applied) -> types.WorkspaceEdit:
     encoding = ls.position_encoding
     edits = [types.TextEdit(range=lsp_range(source, e, encoding), new_text=e.new_text) for e in applied.edits]
-    caps = ls.client_capabilities.workspace
-    if caps and caps.workspace_edit and caps.workspace_edit.document_changes:
+    if _versioned(ls):
         doc = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version)
         return types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(text_document=doc, edits=edits)])
     return types.WorkspaceEdit(changes={uri: edits})
+
+
+def _versioned(ls: OrchexServer) -> bool:
+    caps = ls.client_capabilities.workspace
+    return bool(caps and caps.workspace_edit and caps.workspace_edit.document_changes)
 
 
 def _resolves_edit(ls: OrchexServer) -> bool:
@@ -96,11 +101,34 @@ def _resolves_edit(ls: OrchexServer) -> bool:
     return bool(support and "edit" in support.properties)
 
 
+def _wanted_kind(kind: str, only: list[str] | None) -> bool:
+    return not only or any(kind == o or kind.startswith(o + ".") for o in only)
+
+
 def _wanted(offer: Offer, only: list[str] | None) -> bool:
-    if not only:
-        return True
-    kinds = [offer.kind, *(["quickfix"] if offer.answers else [])]
-    return any(k == o or k.startswith(o + ".") for k in kinds for o in only)
+    return _wanted_kind(offer.kind, only) or bool(offer.answers and _wanted_kind("quickfix", only))
+
+
+FIXABLE = {"OCX101", "OCX102", "OCX103", "OCX104", "OCX107"}
+
+
+def _fix_targets(ls: OrchexServer, uri: str, version, diags: list[types.Diagnostic]):
+    """(diagnostic, selection, rule) for the refactorings that could reduce each finding."""
+    state = ls.state.documents.get(unquote(uri))
+    if state is None or state.version != version or state.analysis is None:
+        return []
+    out = []
+    for diag in diags:
+        if diag.code not in FIXABLE:
+            continue
+        if diag.code == "OCX107":
+            out.append((diag, Selection.lines(diag.range.start.line, diag.range.end.line), "extract-duplicate"))
+            continue
+        symbol = diag.data.get("symbol") if isinstance(diag.data, dict) else None
+        for cand in state.analysis.candidates:
+            if cand.symbol == symbol:
+                out.append((diag, Selection.lines(cand.line - 1, cand.end_line - 1), cand.kind))
+    return out
 
 
 def _overlaps(a: types.Range, b: types.Range) -> bool:
@@ -138,35 +166,46 @@ def register(server: OrchexServer) -> None:
             if d.source == "orchex" and isinstance(d.code, str) and _overlaps(d.range, params.range)
         ]
 
+        fix_targets = _fix_targets(ls, uri, version, ours) if _wanted_kind("quickfix", only) else []
+
         def work():
             with lock:
-                listed = [o for o in engine.offers(source, selection) if _wanted(o, only)]
+                listed = [(o, selection, None) for o in engine.offers(source, selection) if _wanted(o, only)]
+                # Quick fixes for a function's diagnostic: the analyzer's opportunities in
+                # that function, wherever the cursor is in it.
+                for diag, where, rule_id in fix_targets:
+                    rule = engine.rule_by_id(rule_id)
+                    if rule is not None and not any(o.rule == rule_id and s == where for o, s, _ in listed):
+                        offer = Offer(rule=rule.id, title=rule.title, kind=rule.kind, answers=rule.answers)
+                        listed.append((offer, where, diag))
                 deadline = time.monotonic() + EAGER_BUDGET_S
-                results: list[tuple[Offer, Applied | None]] = []
-                for offer in listed:
-                    if eager_all or time.monotonic() < deadline:
-                        outcome = engine.apply(source, selection, offer.rule)
+                results = []
+                for offer, where, diag in listed:
+                    if eager_all or diag is not None or time.monotonic() < deadline:
+                        outcome = engine.apply(source, where, offer.rule)
                         if isinstance(outcome, Refused):
                             continue  # not proven: not offered
-                        results.append((offer, outcome))
+                        results.append((offer, where, diag, outcome))
                     else:
-                        results.append((offer, None))
+                        results.append((offer, where, diag, None))
                 return results
 
         actions = []
-        for offer, applied in await ls.run_blocking(work):
-            fixes = [d for d in ours if d.code in offer.answers]
+        for offer, where, diag, applied in await ls.run_blocking(work):
+            fixes = [diag] if diag is not None else [d for d in ours if d.code in offer.answers]
             kind = offer.kind
-            if fixes and (not only or any("quickfix".startswith(o) or o == "quickfix" for o in only)):
+            if fixes and _wanted_kind("quickfix", only):
                 kind = types.CodeActionKind.QuickFix
             action = types.CodeAction(
                 title=applied.title if applied else offer.title,
                 kind=kind,
                 diagnostics=fixes or None,
                 data={"uri": uri, "version": version, "rule": offer.rule,
-                      "selection": selection.model_dump()},
+                      "selection": where.model_dump()},
             )
-            if applied is not None:
+            # An unversioned edit (client without documentChanges) is only handed out in
+            # resolve, where the version is checked; listing keeps just the measured title.
+            if applied is not None and (eager_all or _versioned(ls)):
                 action.edit = workspace_edit(ls, uri, version, source, applied)
             actions.append(action)
         return actions
@@ -181,7 +220,7 @@ def register(server: OrchexServer) -> None:
             raise JsonRpcInvalidParams(f"codeAction/resolve: not an orchex code action ({exc})") from None
         found = source_of(ls, uri)
         if found is None or found[0].version != version:
-            action.disabled = types.CodeActionDisabledType(
+            action.disabled = types.CodeActionDisabled(
                 reason="the document changed since this action was listed; ask for actions again")
             return action
         doc, source, lock = found
@@ -192,7 +231,7 @@ def register(server: OrchexServer) -> None:
 
         outcome = await ls.run_blocking(work)
         if isinstance(outcome, Refused):
-            action.disabled = types.CodeActionDisabledType(reason=outcome.reason)
+            action.disabled = types.CodeActionDisabled(reason=outcome.reason)
             return action
         action.title = outcome.title
         action.edit = workspace_edit(ls, uri, version, source, outcome)
