@@ -133,9 +133,11 @@ def refactor(location, rule_id, list_rules, mode, as_json) -> None:
         click.echo(f"{path}: {outcome.title}", err=True)
     else:
         name = path.as_posix()
+        # git-style a/ b/ prefixes for relative paths (so `git apply` / `patch -p1` take it).
+        old_name, new_name = (name, name) if path.is_absolute() else (f"a/{name}", f"b/{name}")
         diff = difflib.unified_diff(
             text.splitlines(keepends=True), outcome.new_source.splitlines(keepends=True),
-            fromfile=f"a/{name}", tofile=f"b/{name}",
+            fromfile=old_name, tofile=new_name,
         )
         sys.stdout.writelines(line if line.endswith(("\n", "\r")) else line + "\n" for line in diff)
         click.echo(f"{outcome.title}", err=True)

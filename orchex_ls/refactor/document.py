@@ -193,6 +193,12 @@ class Root:
     def text(self) -> str:
         return "".join(self.unit.document.lines[self.first_line : self.end_line])
 
+    @cached_property
+    def renders_exactly(self) -> bool:
+        """Whether libcst's rendering of the root in place is the file's text (it should
+        always be; if not, no edit is computed from it)."""
+        return self.path is None or self.render([self.node]) == self.text
+
 
 WRAPPER_CLASS = "_orchex_wrapper_"
 

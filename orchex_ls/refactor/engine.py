@@ -209,7 +209,7 @@ def _finish(ctx: RefactorContext, rule: Refactoring, change: Change) -> Outcome:
         return Refused(rule=rule.id, reason="not offered: the refactoring removed its own scope")
     old_code = root.text
     new_code = root.render(_nodes(new_root))
-    if root.path is not None and root.render([root.node]) != old_code:
+    if not root.renders_exactly:
         # The file's text and libcst's rendering of it disagree: do not guess where to edit.
         return Refused(rule=rule.id, reason="not offered: cannot map this function's text exactly")
     if new_code == old_code:

@@ -144,3 +144,59 @@ async def test_apply_refactoring_command(client):
 async def test_apply_refactoring_bad_arguments(client, arguments, message):
     with pytest.raises(Exception, match=message):
         await command(client, "orchex.applyRefactoring", *arguments)
+
+
+# -- every refactoring in the catalogue, end to end -----------------------------------------
+from orchex_ls.refactor.rules import RULES  # noqa: E402
+from refactor_examples import example  # noqa: E402
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+async def test_every_refactoring_through_the_protocol(client, rule):
+    before, after, selection, _ = example(rule)
+    assert selection is not None, f"{rule.id}: its docs example does not apply (see tests/refactor/test_docs.py)"
+    path = client.root / "pkg" / "example.py"
+    path.write_text(before)
+    uri = open_doc(client, path)
+    lines = before.splitlines()
+    if selection.whole_lines:
+        start = (selection.start_line, 0)
+        end = (selection.end_line, len(lines[selection.end_line]))
+    else:
+        start = (selection.start_line, selection.start_col)
+        end = (selection.end_line, selection.end_col)
+    actions = await actions_at(client, uri, *start, end=end)
+    chosen = [a for a in actions if a.data["rule"] == rule.id]
+    assert chosen, f"{rule.id} not offered; got {[a.title for a in actions]}"
+    action = await resolved(client, chosen[0])
+    assert action.title.startswith(rule.title)
+    assert action.kind in (rule.kind, types.CodeActionKind.QuickFix)
+    new_text = apply_text_edits(before, edits_for(action.edit, uri, 1))
+    assert new_text == after
+    change(client, uri, 2, new_text)
+    await diagnostics(client, uri)  # the server took the new text and analysed it
+
+
+async def test_quick_fixes_on_complexity_findings(client):
+    """On `tangled`'s OCX102/OCX103 diagnostics (its name line), the analyzer's
+    opportunities in that function come back as verified quick fixes."""
+    uri = open_doc(client, client.root / "pkg" / "core.py")
+    found = await diagnostics(client, uri, lambda d: {"OCX102", "OCX103"} <= {x.code for x in d})
+    ours = [d for d in found if d.code in ("OCX102", "OCX103")]
+    rng = ours[0].range
+    actions = await actions_at(client, uri, rng.start.line, rng.start.character,
+                               end=(rng.end.line, rng.end.character), diags=ours)
+    fixes = [a for a in actions if a.kind == types.CodeActionKind.QuickFix]
+    assert fixes, [a.title for a in actions]
+    fix = await resolved(client, fixes[0])
+    assert fix.data["rule"] == "extract-function"
+    assert {d.code for d in fix.diagnostics} <= {"OCX102", "OCX103"}
+    assert fix.title.startswith("Extract function (cognitive 24 → ")
+    text = (client.root / "pkg" / "core.py").read_text()
+    new_text = apply_text_edits(text, edits_for(fix.edit, uri, 1))
+    compile(new_text, "core.py", "exec")
+    change(client, uri, 2, new_text)
+    # The fix did what it said: the cognitive-complexity finding on `tangled` is gone.
+    after = await diagnostics(client, uri, lambda d: "OCX102" not in {x.code for x in d},
+                              what="diagnostics without OCX102")
+    assert "OCX102" not in {d.code for d in after}
