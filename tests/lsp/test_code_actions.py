@@ -6,6 +6,9 @@ from __future__ import annotations
 import pytest
 from helpers import change, command, diagnostics, open_doc
 from lsprotocol import types
+from refactor_examples import example
+
+from orchex_ls.refactor.rules import RULES
 
 ELSE_IF = """\
 def pick(a, b):
@@ -147,8 +150,6 @@ async def test_apply_refactoring_bad_arguments(client, arguments, message):
 
 
 # -- every refactoring in the catalogue, end to end -----------------------------------------
-from orchex_ls.refactor.rules import RULES  # noqa: E402
-from refactor_examples import example  # noqa: E402
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
