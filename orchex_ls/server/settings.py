@@ -19,6 +19,9 @@ from ..config import (
 )
 
 _SERVER_KEYS = {"debounce-ms", "configuration-preference"}
+# Read by the editor clients themselves (how to start the server, protocol tracing); they
+# arrive with the `orchex` section and are not ours to validate.
+_CLIENT_KEYS = {"interpreter", "server-args", "trace"}
 
 
 class ServerSettings(Section):
@@ -64,7 +67,7 @@ def resolve(folder: Path | None, editor: dict[str, Any]) -> tuple[OrchexConfig, 
         server = ServerSettings.model_validate(server_part)
     except ValidationError as exc:
         raise ConfigError(format_validation_error("editor settings", exc)) from None
-    analyzer_part = {k: v for k, v in editor.items() if k not in _SERVER_KEYS}
+    analyzer_part = {k: v for k, v in editor.items() if k not in _SERVER_KEYS | _CLIENT_KEYS}
     config_file = find_config_file(folder) if folder and server.configuration_preference != "editor-only" else None
     from_file = load_config_file(config_file) if config_file else {}
     if server.configuration_preference == "editor-first":
