@@ -79,3 +79,14 @@ async def test_invalid_settings_keep_the_previous_ones(client):
 def published_version(client, uri):
     mine = [p for p in client.published if p.uri == uri]
     return mine[-1].version if mine else None
+
+
+def test_client_only_keys_are_not_settings_errors():
+    """Editor clients send how they start the server along with the `orchex` section."""
+    from orchex_ls.server.settings import resolve
+
+    config, server, _ = resolve(None, {
+        "interpreter": "/usr/bin/python3", "serverArgs": ["--log-level", "debug"],
+        "trace": {"server": "verbose"}, "debounceMs": 5, "thresholds": {"cognitive": 9},
+    })
+    assert server.debounce_ms == 5 and config.thresholds.cognitive == 9
