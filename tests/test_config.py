@@ -106,3 +106,78 @@ def test_unreadable_pyproject_is_a_config_error(tmp_path):
     target.chmod(0)
     with pytest.raises(ConfigError, match="cannot read configuration"):
         load_config(tmp_path)
+
+
+# -- orchestrator sections: agents, routing, budget --------------------------------------------
+
+
+def test_agents_routing_and_budget_from_pyproject(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.orchex.routing]\nstrategy = 'cheapest'\nmax-attempts = 3\nqueue-max = 8\n"
+        "[tool.orchex.routing.weights]\nquality = 1\ncost = 0\n"
+        "[tool.orchex.routing.circuit]\nfailures = 2\ncooldown-s = 5\n"
+        "[tool.orchex.budget]\ndaily-usd = 1.5\nper-task-usd = 0.1\n"
+        "[[tool.orchex.agents]]\nname = 'claude'\nmodel = 'anthropic/claude-sonnet-4-5'\n"
+        "api-key-env = 'ANTHROPIC_API_KEY'\ntask-types = ['refactor', 'review']\nquality = 0.9\n"
+        "cost-per-1k-input = 0.003\ncost-per-1k-output = 0.015\nmax-concurrency = 4\nrpm = 60\ntpm = 100000\n"
+        "timeout-s = 60\ncontext-window = 200000\n"
+        "[[tool.orchex.agents]]\nname = 'local'\nmodel = 'ollama/qwen'\napi-base = 'http://127.0.0.1:11434'\n"
+        "tier = 2\nlocal = true\n"
+    )
+    config, _ = load_config(tmp_path)
+    claude, local = config.agents
+    assert (claude.name, claude.tier, claude.quality, claude.rpm, claude.context_window) == ("claude", 1, 0.9, 60, 200000)
+    assert claude.task_types == ["refactor", "review"] and claude.api_key_env == "ANTHROPIC_API_KEY"
+    assert local.local and local.tier == 2 and local.api_base == "http://127.0.0.1:11434"
+    assert local.task_types == ["refactor", "explain", "docstring", "review"]
+    r = config.routing
+    assert (r.strategy, r.max_attempts, r.queue_max, r.circuit.failures, r.circuit.cooldown_s) == ("cheapest", 3, 8, 2, 5)
+    assert (r.weights.quality, r.weights.cost, r.weights.latency) == (1, 0, 0.2)
+    assert (config.budget.daily_usd, config.budget.per_task_usd, config.budget.monthly_usd) == (1.5, 0.1, None)
+
+
+def test_agents_in_dot_orchex_toml_and_defaults_without_any():
+    assert OrchexConfig().agents == [] and OrchexConfig().routing.strategy == "score"
+    assert OrchexConfig().budget.daily_usd is None and OrchexConfig().routing.log_content is False
+
+
+def test_agents_table_in_dot_orchex_toml(tmp_path):
+    (tmp_path / ".orchex.toml").write_text("[[agents]]\nname = 'a'\nmodel = 'openai/gpt-4o'\n")
+    config, _ = load_config(tmp_path)
+    assert [a.name for a in config.agents] == ["a"]
+
+
+def test_unknown_agent_key_names_the_agent_index_and_the_allowed_keys(tmp_path):
+    (tmp_path / ".orchex.toml").write_text("[[agents]]\nname = 'a'\nmodel = 'm'\n[[agents]]\nname = 'b'\nmodel = 'm'\ntiers = 2\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path)
+    message = str(info.value)
+    assert "agents[1].tiers: unknown key" in message
+    assert "api-key-env" in message and "max-concurrency" in message and "context-window" in message
+
+
+@pytest.mark.parametrize("data, expected", [
+    ({"agents": [{"name": "a", "model": "m"}, {"name": "a", "model": "n"}]}, "agent name 'a' is used twice"),
+    ({"agents": [{"name": "a"}]}, "agents[0].model: Field required"),
+    ({"agents": [{"name": "a", "model": "m", "quality": 1.5}]}, "agents[0].quality: Input should be less than or equal to 1"),
+    ({"agents": [{"name": "a", "model": "m", "task-types": []}]}, "agents[0].task-types"),
+    ({"agents": [{"name": "a", "model": "builtin", "task-types": ["explain"]}]}, "serves only 'refactor'"),
+    ({"routing": {"strategy": "random"}}, "routing.strategy: Input should be 'score', 'tier', 'cheapest' or 'fastest'"),
+    ({"routing": {"weights": {"quality": 0, "cost": 0, "latency": 0, "load": 0}}}, "at least one weight"),
+    ({"routing": {"backoff-base-ms": 500, "backoff-max-ms": 100}}, "backoff-max-ms (100) is below backoff-base-ms (500)"),
+    ({"routing": {"circuit": {"failurs": 3}}}, "routing.circuit.failurs: unknown key; allowed keys: cooldown-s, failures, window-s"),
+    ({"budget": {"daily": 3}}, "budget.daily: unknown key; allowed keys: daily-usd, monthly-usd, per-task-usd"),
+    ({"budget": {"daily-usd": -1}}, "budget.daily-usd: Input should be greater than or equal to 0"),
+])
+def test_invalid_orchestrator_settings_say_where_and_what(data, expected):
+    with pytest.raises(ConfigError) as info:
+        validate_config(data)
+    assert expected in str(info.value)
+
+
+def test_a_key_pasted_into_api_key_env_is_refused_and_never_echoed():
+    key = "sk-live-abcdef0123456789abcdef"
+    with pytest.raises(ConfigError) as info:
+        validate_config({"agents": [{"name": "a", "model": "m", "api-key-env": key}]})
+    assert "agents[0].api-key-env: must be the name of an environment variable" in str(info.value)
+    assert key not in str(info.value)

@@ -140,5 +140,11 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(EXIT_INTERNAL)
 
 
+from .orchestrate import agents, history, retry, route, run, task  # noqa: E402 - light: click only
+
+for _command in (agents, route, run, history, task, retry):
+    cli.add_command(_command)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
