@@ -42,6 +42,9 @@ _EXPORTS = {
     "Selection": "orchex_ls.refactor.models",
     "TextEdit": "orchex_ls.refactor.models",
     "apply_refactoring": "orchex_ls.refactor.engine",
+    "Orchestrator": "orchex_ls.orchestrator.orchestrator",
+    "Task": "orchex_ls.orchestrator.models",
+    "TaskResult": "orchex_ls.orchestrator.models",
     "list_refactorings": "orchex_ls.refactor.engine",
 }
 
@@ -61,6 +64,7 @@ __all__ = [
     "ModuleMetrics",
     "Offer",
     "Opportunity",
+    "Orchestrator",
     "OrchexConfig",
     "Refused",
     "RelatedLocation",
@@ -68,6 +72,8 @@ __all__ = [
     "Selection",
     "Skipped",
     "Summary",
+    "Task",
+    "TaskResult",
     "TextEdit",
     "Thresholds",
     "__version__",

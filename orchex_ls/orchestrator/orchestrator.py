@@ -54,7 +54,7 @@ class _Run:
     """One run of one task: what the fallback loop accumulates."""
 
     __slots__ = ("task", "run", "tokens_in", "decision", "attempts", "cost", "tokens_in_used", "tokens_out_used",
-                 "messages", "last_kind")
+                 "messages", "last_kind", "validator")
 
     def __init__(self, task: Task, run: int, tokens_in: int) -> None:
         self.task = task
@@ -67,6 +67,7 @@ class _Run:
         self.tokens_out_used = 0
         self.messages: list[dict[str, str]] | None = None
         self.last_kind: str | None = None
+        self.validator: Validator | None = None
 
 
 class Orchestrator:
@@ -143,8 +144,11 @@ class Orchestrator:
         chars, _ = input_fingerprint(task)
         return self.router.decide(task, estimate_tokens(chars))
 
-    async def run(self, task: Task, *, prompt_file: str | None = None) -> TaskResult:
-        """Run ``task`` to a final state: succeeded, escalated, rejected, cancelled or failed."""
+    async def run(self, task: Task, *, prompt_file: str | None = None,
+                  validator: Validator | None = None) -> TaskResult:
+        """Run ``task`` to a final state: succeeded, escalated, rejected, cancelled or failed.
+        ``validator``: checks answers for this task only (instead of its task type's); an
+        answer it rejects is an ``invalid_output`` failure and the next agent is tried."""
         if self._closed:
             raise OrchestratorError("the orchestrator is closed")
         if task.id in self._running:
@@ -156,7 +160,7 @@ class Orchestrator:
         finished = asyncio.get_running_loop().create_future()
         self._running[task.id] = (current, finished)
         try:
-            return await self._execute(task, prompt_file)
+            return await self._execute(task, prompt_file, validator)
         except asyncio.CancelledError:
             if task.id in self._cancel_requested and self._only_our_cancel(current):
                 return self._cancelled_result(task)  # orch.cancel(): an outcome, not an error
@@ -231,10 +235,11 @@ class Orchestrator:
 
     # -- one task -------------------------------------------------------------------------------
 
-    async def _execute(self, task: Task, prompt_file: str | None) -> TaskResult:
+    async def _execute(self, task: Task, prompt_file: str | None, validator: Validator | None = None) -> TaskResult:
         token = current_task_id.set(task.id)
         chars, digest = input_fingerprint(task)
         state = _Run(task, 0, estimate_tokens(chars))
+        state.validator = validator
         try:
             state.run = self.store.create_task(
                 task.id, task.task_type, local_only=task.local_only, path=task.path, prompt_file=prompt_file,
@@ -380,7 +385,8 @@ class Orchestrator:
         latency_ms = (time.perf_counter() - started) * 1000
         agent.slots.release(estimate, completion.tokens_in + completion.tokens_out if completion else None)
         if completion is not None:
-            rejection = self.validators.get(task.task_type, _accept)(completion.text)
+            check = state.validator or self.validators.get(task.task_type, _accept)
+            rejection = check(completion.text)
             if rejection is None:
                 return self._succeeded(state, agent, completion, started_wall, latency_ms)
             error = ProviderError(FailureKind.invalid_output, f"invalid output: {rejection}")
