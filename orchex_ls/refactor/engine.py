@@ -59,6 +59,11 @@ def offers(
     for rule in RULES if rules is None else rules:
         try:
             match = rule.match(ctx)
+        except RecursionError:
+            # libcst's visitors recurse per nesting level: code this deep defeats every
+            # rule alike, so stop here instead of logging one traceback per rule.
+            log.info("%s: too deeply nested for the refactoring engine", document.path)
+            return found
         except Exception as exc:  # a rule bug must not take the code-action request down
             log.exception("refactoring %s failed to match", rule.id)
             if errors is not None:
@@ -84,6 +89,8 @@ def apply(document: SourceDocument, selection: Selection, rule_id: str) -> Outco
         if isinstance(change, Refused):
             return change
         return _finish(ctx, rule, change)
+    except RecursionError:
+        return Refused(rule=rule_id, reason="the code here is nested too deeply for the refactoring engine")
     except Exception as exc:
         log.exception("refactoring %s failed", rule_id)
         return Refused(rule=rule_id, reason=f"internal error in {rule_id}: {type(exc).__name__}: {exc}")
