@@ -24,7 +24,7 @@ from .project import assemble
 
 Progress = Callable[[int, int], None]
 
-ANALYZER_VERSION = "2"  # bump when a per-file result changes for the same input
+ANALYZER_VERSION = "3"  # bump when a per-file result changes for the same input
 _POOL_MIN_FILES = 24  # below this a worker pool costs more than it saves
 
 

@@ -19,7 +19,7 @@ from .metrics import FunctionRecord, walk_module
 from .models import ClassMetrics, FileReport, Finding, FunctionMetrics, Halstead, ModuleMetrics
 from .opportunities import Candidate, function_candidates
 from .raw import maintainability_index, raw_counts
-from .score import function_score, grade
+from .score import file_score, function_score, grade
 from .source import RECURSION_LIMIT, ParseError, SourceProblem, char_column, decode, parse
 
 
@@ -120,8 +120,14 @@ def _measure(text: str, tree: ast.Module, result: FileAnalysis, t: Thresholds, p
         cyclomatic=walk.total_cyclomatic, cognitive=sum(f.cognitive for f in functions if "<locals>" not in f.qualname),
         max_nesting=walk.max_nesting, maintainability=round(mi, 2), halstead=halstead,
     )
+    # The file on its own: the project stage adds duplication and coupling to this.
+    alone = file_score(
+        functions=[(f.score, 1.0) for f in functions], maintainability=metrics.maintainability,
+        duplicated_fraction=0.0, fan_out=0, in_cycle=False, thresholds=t,
+    )
     result.report = FileReport(
-        path=path, metrics=metrics, functions=tuple(functions), classes=classes, findings=tuple(found)
+        path=path, score=alone, grade=grade(alone), metrics=metrics, functions=tuple(functions),
+        classes=classes, findings=tuple(found),
     )
     if project_data:
         result.imports = extract_imports(tree, result.module, result.is_package)

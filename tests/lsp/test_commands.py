@@ -38,6 +38,9 @@ async def test_report_of_a_file_and_of_the_workspace(client):
     live = await command(client, "orchex.report", uri)  # the open document, unsaved edits too
     assert live["path"] == "pkg/core.py"
     assert [f["qualname"] for f in live["functions"]] == ["tangled", "unsaved"]
+    # The live file's own score (its functions and maintainability), not a placeholder.
+    assert live["score"] < 100 and live["grade"] != "A"
+    assert live["score"] <= max(f["score"] for f in live["functions"])
     other = await command(client, "orchex.report", (client.root / "pkg" / "other.py").as_uri())
     assert other["path"] == "pkg/other.py" and [f["code"] for f in other["findings"]] == ["OCX107"]
     everything = await command(client, "orchex.report")
