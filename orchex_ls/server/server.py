@@ -105,10 +105,11 @@ class OrchexServer(LanguageServer):
         self.window_show_message(types.ShowMessageParams(type=level, message=message))
 
     # -- settings -------------------------------------------------------------------
-    def apply_settings(self, editor: dict | None = None) -> bool:
-        """Re-resolve every folder's settings. Invalid editor settings are refused whole; a
-        folder whose file is invalid keeps its previous settings. The user is told which
-        key; returns False if anything was refused."""
+    def apply_settings(self, editor: dict | None = None, per_folder: dict[Path, dict] | None = None) -> bool:
+        """Re-resolve every folder's settings. ``per_folder``: a folder's own editor settings
+        (the client's answer for that folder's scope), else the window's ``editor``. Invalid
+        editor settings are refused whole; a folder whose file is invalid keeps its previous
+        settings. The user is told which key; returns False if anything was refused."""
         candidate = self.state.editor_settings if editor is None else editor
         try:
             alone = resolve(None, candidate)  # the editor's settings, no project file
@@ -116,12 +117,15 @@ class OrchexServer(LanguageServer):
             self.tell(types.MessageType.Error, f"orchex: {exc} — the previous settings stay in force")
             return False
         self.state.editor_settings = candidate
+        if per_folder is not None:
+            self.state.folder_settings = dict(per_folder)
         # Files outside every folder (and untitled ones) take the editor's settings only.
         self.state.default.config, self.state.default.server, _ = alone
         ok = True
         for folder in self.state.folders.values():
+            own = self.state.folder_settings.get(folder.path, candidate)
             try:
-                folder.config, folder.server, folder.config_file = resolve(folder.path, candidate)
+                folder.config, folder.server, folder.config_file = resolve(folder.path, own)
             except ConfigError as exc:
                 ok = False
                 self.tell(types.MessageType.Error, f"orchex: {exc} — the previous settings stay in force")
@@ -170,6 +174,7 @@ class OrchexServer(LanguageServer):
 def create_server() -> OrchexServer:
     """Build the server with every feature registered."""
     from .features import (
+        ai,
         code_actions,
         code_lens,
         commands,
@@ -181,7 +186,7 @@ def create_server() -> OrchexServer:
     )
 
     server = OrchexServer()
-    features = (lifecycle, configuration, diagnostics, index, hover, code_lens, code_actions, commands)
+    features = (lifecycle, configuration, diagnostics, index, hover, code_lens, code_actions, commands, ai)
     for feature in features:
         feature.register(server)
     return server

@@ -66,6 +66,7 @@ def fs_path(uri: str) -> Path | None:
 @dataclass
 class ServerState:
     editor_settings: dict[str, Any] = field(default_factory=dict)
+    folder_settings: dict[Path, dict[str, Any]] = field(default_factory=dict)  # per-folder scope
     folders: dict[Path, FolderState] = field(default_factory=dict)
     documents: dict[str, DocumentState] = field(default_factory=dict)
     default: FolderState = field(default_factory=lambda: FolderState(Path.cwd()))

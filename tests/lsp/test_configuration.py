@@ -40,6 +40,19 @@ async def test_workspace_configuration_section(client):
     assert "OCX103" not in codes(found)
 
 
+@pytest.mark.lsp(configuration={"thresholds": {"nesting": 10}})
+async def test_a_folder_scope_overrides_the_window(client):
+    """Per-folder editor settings (VS Code's folder `.vscode/settings.json`): the server asks
+    for each workspace folder's scope."""
+    uri = open_core(client)
+    await diagnostics(client, uri, lambda d: "OCX102" in codes(d) and "OCX103" not in codes(d), "window settings")
+    client.set_configuration({"thresholds": {"nesting": 2}}, section="orchex",
+                             scope_uri=client.root.resolve().as_uri())
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    found = await diagnostics(client, uri, lambda d: threshold(d, "OCX103") == "2", "the folder's nesting")
+    assert "OCX102" in codes(found)
+
+
 def strict_pyproject(root):
     (root / "pyproject.toml").write_text(
         "[tool.orchex]\nignore = ['OCX105']\n[tool.orchex.thresholds]\ncognitive = 100\n")

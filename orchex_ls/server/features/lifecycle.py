@@ -83,9 +83,9 @@ def register(server: OrchexServer) -> None:
         from . import index
 
         async with ls.settings_lock:
-            settings = await fetch_editor_settings(ls)
-            if settings is not None:
-                ls.apply_settings(settings)
+            fetched = await fetch_editor_settings(ls)
+            if fetched is not None:
+                ls.apply_settings(*fetched)
         # Registration needs the client's answer; the index does not wait for it.
         ls.background(index.watch_files(ls))
         for folder in list(ls.state.folders.values()):
