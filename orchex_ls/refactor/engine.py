@@ -167,6 +167,9 @@ def _allowed(ctx: RefactorContext, node: cst.CSTNode) -> tuple[int, int]:
     statement, its line break."""
     root = ctx.root
     (start_line, start_col), (end_line, end_col) = ctx.range(node)
+    decorators = getattr(node, "decorators", ())
+    if decorators:  # PositionProvider starts a def at `def`; its decorators come first
+        start_line = ctx.range(decorators[0])[0][0]
     leading = getattr(node, "leading_lines", ())
     if leading or isinstance(node, cst.BaseStatement):
         start = (root.to_file(start_line - len(leading), 0)[0], 0)
