@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .governance.settings import GovernanceConfig
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
@@ -201,6 +203,7 @@ class OrchexConfig(Section):
     agents: list[AgentConfig] = Field([], description="AI agents ([[tool.orchex.agents]])")
     routing: RoutingConfig = RoutingConfig()
     budget: BudgetConfig = BudgetConfig()
+    governance: GovernanceConfig = Field(GovernanceConfig(), description="what may be sent to LLM agents ([tool.orchex.governance])")
 
     @field_validator("agents")
     @classmethod

@@ -3,7 +3,10 @@
 Deterministic, local and free, so the orchestrator works with no API key at all. It takes
 the task's code (or reads ``path``) and selection (default: the whole file), applies the
 refactoring named in ``metadata["rule"]`` or else the first offered one that applies, and
-answers like an LLM would: one fenced Python block with the complete new code.
+answers like an LLM would: one fenced Python block with the complete new code, or with
+``metadata["reply"] = "region"`` (editor tasks) the new text of the lines
+``metadata["region"] = [start, end)`` only (0-based; default: the selection's lines), a
+helper the refactoring added right before or after them included.
 """
 
 from __future__ import annotations
@@ -56,10 +59,39 @@ def refactor(task: Task) -> str:
         outcome = apply_refactoring(source, selection, offer.rule, path=path)
         if isinstance(outcome, Applied):
             new_source = outcome.new_source if outcome.new_source.endswith("\n") else outcome.new_source + "\n"
+            if task.metadata.get("reply") == "region":
+                try:
+                    new_source = region_reply(source, new_source, _region(task, selection))
+                except ValueError as exc:
+                    refusals.append(f"{offer.rule}: {exc}")
+                    continue
             return f"{outcome.title} ({outcome.rule})\n\n```python\n{new_source}```\n"
         refusals.append(f"{offer.rule}: {outcome.reason}")
     detail = "; ".join(refusals) if refusals else "no refactoring is offered at the selection"
     raise ProviderError(FailureKind.bad_request, f"builtin agent: nothing to apply ({detail})")
+
+
+def _region(task: Task, selection) -> tuple[int, int]:
+    region = task.metadata.get("region")
+    if (isinstance(region, list | tuple) and len(region) == 2 and all(isinstance(v, int) for v in region)
+            and 0 <= region[0] < region[1]):
+        return region[0], region[1]
+    return selection.start_line, selection.end_line + 1
+
+
+def region_reply(old: str, new: str, region: tuple[int, int]) -> str:
+    """The new text of the lines ``[start, end)`` of ``old``: ``new`` without the lines before
+    and after the region, which must be unchanged (a helper inserted right before or after
+    the region is part of the reply)."""
+    start, end = region
+    old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    end = min(end, len(old_lines))
+    after = len(old_lines) - end
+    if (new_lines[:start] != old_lines[:start] or len(new_lines) < start + after
+            or (after and new_lines[len(new_lines) - after:] != old_lines[end:])):
+        raise ValueError(f"the change reaches outside lines {start + 1}-{end}")
+    text = "".join(new_lines[start:len(new_lines) - after])
+    return text if text.endswith("\n") else text + "\n"
 
 
 class BuiltinAgent:

@@ -32,12 +32,22 @@ from .failures import FailureKind, ProviderError, classify
 from .limits import Balancer, QueueFull
 from .logs import current_task_id, event, redact, register_secret_vars
 from .models import Attempt, RoutingDecision, Task, TaskResult
+from .outbound import (
+    audit_row,
+    clear,
+    combine,
+    known_secrets,
+    may_reach_llm,
+    path_filter,
+    sent_chars,
+)
 from .prompts import build_messages, estimate_tokens, input_fingerprint
 from .providers import Completion, CompletionRequest, Provider
 from .router import Policy, Router
 from .validators import DEFAULT_VALIDATORS, Validator
 
 INFO, WARNING = logging.INFO, logging.WARNING
+Progress = Callable[[str], None]
 # Transient failures: they count towards an agent's circuit breaker and are retried on it.
 TRANSIENT = frozenset({FailureKind.rate_limited, FailureKind.server_error, FailureKind.timeout, FailureKind.connection})
 # Failures that say the agent did badly (its quality estimate goes down).
@@ -54,7 +64,7 @@ class _Run:
     """One run of one task: what the fallback loop accumulates."""
 
     __slots__ = ("task", "run", "tokens_in", "decision", "attempts", "cost", "tokens_in_used", "tokens_out_used",
-                 "messages", "last_kind", "validator")
+                 "messages", "last_kind", "validator", "progress", "outbound")
 
     def __init__(self, task: Task, run: int, tokens_in: int) -> None:
         self.task = task
@@ -68,16 +78,22 @@ class _Run:
         self.messages: list[dict[str, str]] | None = None
         self.last_kind: str | None = None
         self.validator: Validator | None = None
+        self.progress: Progress | None = None
+        self.outbound: Any = None  # governance's Outbound for the agent about to be called
 
 
 class Orchestrator:
     def __init__(self, config: OrchexConfig | None = None, *, state_dir: Path | str | None = None,
                  provider: Provider | None = None, policy: Policy | None = None,
                  validators: Mapping[str, Validator] | None = None,
-                 clock: Callable[[], float] = time.monotonic, seed: int | None = None) -> None:
+                 clock: Callable[[], float] = time.monotonic, seed: int | None = None,
+                 root: Path | str | None = None) -> None:
         """``state_dir``: the folder of ``orchex.db`` (default: ``state-dir`` relative to the
         current folder; ``":memory:"``: nothing persists). ``provider``: the wire (default:
-        litellm). ``policy(task, agent) -> reason | None``: governance's veto per agent."""
+        litellm). ``policy(task, agent) -> reason | None``: a veto per agent, on top of the
+        configuration's ``[governance]`` (deny, local-only), which applies to every task.
+        ``root``: the project folder governance globs are relative to (default: the current
+        folder; ``from_config``: the project's)."""
         self.config = config = config or OrchexConfig()
         self.routing = config.routing
         if state_dir is None:
@@ -87,6 +103,12 @@ class Orchestrator:
         self._by_name = {a.name: a for a in self.agents}
         self._restore()
         self.budget = Budget(config.budget, self.store)
+        from ..governance.outbound import Governance
+
+        self.governance = Governance(config.governance, root if root is not None else Path.cwd())
+        self._known = known_secrets(a.api_key_env for a in config.agents)
+        policy = combine(path_filter(self.governance), policy)
+        self._policy = policy
         self.router = Router(self.agents, config.routing, self.budget, policy)
         self.balancer = Balancer(config.routing.queue_max)
         self.validators: dict[str, Validator] = {**DEFAULT_VALIDATORS, **(validators or {})}
@@ -113,6 +135,7 @@ class Orchestrator:
             config, found = load_config(path)
             base = found.parent if found else path
         kwargs.setdefault("state_dir", base / config.state_dir)
+        kwargs.setdefault("root", base)
         return cls(config, **kwargs)
 
     def _restore(self) -> None:
@@ -142,13 +165,14 @@ class Orchestrator:
     def route(self, task: Task) -> RoutingDecision:
         """The routing decision for ``task`` now, with each candidate's score (no side effect)."""
         chars, _ = input_fingerprint(task)
-        return self.router.decide(task, estimate_tokens(chars))
+        return self.router.decide(task, estimate_tokens(sent_chars(task, chars)))
 
     async def run(self, task: Task, *, prompt_file: str | None = None,
-                  validator: Validator | None = None) -> TaskResult:
+                  validator: Validator | None = None, progress: Progress | None = None) -> TaskResult:
         """Run ``task`` to a final state: succeeded, escalated, rejected, cancelled or failed.
         ``validator``: checks answers for this task only (instead of its task type's); an
-        answer it rejects is an ``invalid_output`` failure and the next agent is tried."""
+        answer it rejects is an ``invalid_output`` failure and the next agent is tried.
+        ``progress(message)``: told each step (routing, calling an agent, validating)."""
         if self._closed:
             raise OrchestratorError("the orchestrator is closed")
         if task.id in self._running:
@@ -160,7 +184,7 @@ class Orchestrator:
         finished = asyncio.get_running_loop().create_future()
         self._running[task.id] = (current, finished)
         try:
-            return await self._execute(task, prompt_file, validator)
+            return await self._execute(task, prompt_file, validator, progress)
         except asyncio.CancelledError:
             if task.id in self._cancel_requested and self._only_our_cancel(current):
                 return self._cancelled_result(task)  # orch.cancel(): an outcome, not an error
@@ -235,11 +259,13 @@ class Orchestrator:
 
     # -- one task -------------------------------------------------------------------------------
 
-    async def _execute(self, task: Task, prompt_file: str | None, validator: Validator | None = None) -> TaskResult:
+    async def _execute(self, task: Task, prompt_file: str | None, validator: Validator | None = None,
+                       progress: Progress | None = None) -> TaskResult:
         token = current_task_id.set(task.id)
         chars, digest = input_fingerprint(task)
-        state = _Run(task, 0, estimate_tokens(chars))
+        state = _Run(task, 0, estimate_tokens(sent_chars(task, chars)))
         state.validator = validator
+        state.progress = progress
         try:
             state.run = self.store.create_task(
                 task.id, task.task_type, local_only=task.local_only, path=task.path, prompt_file=prompt_file,
@@ -247,7 +273,10 @@ class Orchestrator:
                 spec=task_spec(task, prompt_file),
             )
             event(INFO, "task.queued", task_id=task.id, task_type=task.task_type, input_chars=chars, run=state.run)
-            if not self._wire_ready and any(not a.builtin and task.task_type in a.task_types for a in self.agents):
+            _tell(state, "routing")
+            # Scoring an LLM agent needs litellm's cost map: load it off the loop first, and
+            # only when such an agent may take the task (litellm takes seconds to import).
+            if not self._wire_ready and may_reach_llm(self.agents, task, self._policy):
                 await self.warm_up()
             decision = state.decision = self.router.decide(task, state.tokens_in)
             self.store.transition(task.id, "routed", run=state.run, agent=decision.chosen,
@@ -285,9 +314,12 @@ class Orchestrator:
             tries = 0
             while True:
                 if calls >= routing.max_attempts:
-                    return self._finish(state, "escalated", f"max-attempts ({routing.max_attempts}) reached",
+                    chain = escalation_reason(state.attempts).partition(": ")[2]
+                    return self._finish(state, "escalated", f"max-attempts ({routing.max_attempts}) reached: {chain}",
                                         state.last_kind)
                 refusal = self.router.filter(agent, task, state.tokens_in, state.cost, min_window=min_window)
+                if refusal is None and not agent.builtin:
+                    refusal = self._prepare(state, agent)  # e.g. over max-payload-kb
                 if refusal is None and not agent.breaker.allow():
                     refusal = ("health", agent.breaker.blocked() or "circuit open")
                 if refusal is not None:
@@ -299,6 +331,7 @@ class Orchestrator:
                     return outcome
                 error = outcome
                 kind = error.kind
+                _tell(state, f"{agent.name} failed: {kind.value}")
                 if kind == FailureKind.auth:
                     agent.unhealthy = redact(error.message)
                     self.store.save_health(agent.name, agent.breaker.state, None, agent.unhealthy)
@@ -365,6 +398,7 @@ class Orchestrator:
             agent.breaker.neutral()
             raise
         self.store.transition(task.id, "running", run=state.run, agent=agent.name, detail={"agent": agent.name})
+        _tell(state, f"asking {agent.name}" if not agent.builtin else "asking the builtin agent")
         event(INFO, "attempt.started", task_id=task.id, agent=agent.name, model=agent.config.model)
         started_wall = time.time()
         started = time.perf_counter()
@@ -385,6 +419,7 @@ class Orchestrator:
         latency_ms = (time.perf_counter() - started) * 1000
         agent.slots.release(estimate, completion.tokens_in + completion.tokens_out if completion else None)
         if completion is not None:
+            _tell(state, f"validating the answer of {agent.name}")
             check = state.validator or self.validators.get(task.task_type, _accept)
             rejection = check(completion.text)
             if rejection is None:
@@ -400,15 +435,33 @@ class Orchestrator:
                 return await asyncio.wait_for(self._builtin.run(state.task), agent.config.timeout_s)
             except asyncio.TimeoutError:
                 raise ProviderError(FailureKind.timeout, f"timed out: no answer within {agent.config.timeout_s:g} s") from None
-        if state.messages is None:
-            state.messages = build_messages(state.task)
+        outbound, state.outbound = state.outbound, None
+        if outbound is None:  # prepared before each attempt; kept for safety
+            refusal = self._prepare(state, agent)
+            outbound, state.outbound = state.outbound, None
+            if refusal is not None or outbound is None:
+                raise ProviderError(FailureKind.policy, refusal[1] if refusal else "not cleared by governance")
         c = agent.config
         request = CompletionRequest(
-            model=c.model, messages=state.messages, api_base=c.api_base, api_key_env=c.api_key_env,
+            model=c.model, messages=outbound.messages, api_base=c.api_base, api_key_env=c.api_key_env,
             timeout_s=c.timeout_s, max_tokens=state.task.max_tokens, task_id=state.task.id,
             cost_per_1k_input=c.cost_per_1k_input, cost_per_1k_output=c.cost_per_1k_output,
         )
-        return await self.provider.complete(request)
+        if outbound.record is not None:  # before the call: a crash keeps the row
+            self.store.audit(*audit_row(outbound.record))
+        completion = await self.provider.complete(request)
+        if outbound.redaction.secrets:
+            # The agent saw placeholders; the code it answers with gets the real values back.
+            completion = completion.model_copy(update={"text": outbound.restore(completion.text)})
+        return completion
+
+    def _prepare(self, state: _Run, agent: Agent) -> tuple[str, str] | None:
+        """Clear the request for ``agent`` with governance: None and ``state.outbound`` set
+        (redacted messages, audit record), or the refusal (e.g. over max-payload-kb)."""
+        if state.messages is None:
+            state.messages = build_messages(state.task)
+        state.outbound, refusal = clear(self.governance, state.messages, state.task, agent.config, self._known)
+        return refusal
 
     def _succeeded(self, state: _Run, agent: Agent, completion: Completion, started_wall: float,
                    latency_ms: float) -> TaskResult:
@@ -494,3 +547,11 @@ class Orchestrator:
 
 def _accept(text: str) -> str | None:
     return None
+
+
+def _tell(state: _Run, message: str) -> None:
+    if state.progress is not None:
+        try:
+            state.progress(message)
+        except Exception:  # noqa: BLE001 - a broken progress bar must not fail the task
+            logging.getLogger("orchex.orchestrator").debug("progress callback failed", exc_info=True)

@@ -167,9 +167,13 @@ def register(server: OrchexServer) -> None:
         ]
 
         fix_targets = _fix_targets(ls, uri, version, ours) if _wanted_kind("quickfix", only) else []
+        from . import ai
+
+        ai_offered = ai.offered(ls, uri)
 
         def work():
             with lock:
+                in_function = ai_offered and ai.in_function(source, selection)
                 listed = [(o, selection, None) for o in engine.offers(source, selection) if _wanted(o, only)]
                 # Quick fixes for a function's diagnostic: the analyzer's opportunities in
                 # that function, wherever the cursor is in it.
@@ -188,10 +192,11 @@ def register(server: OrchexServer) -> None:
                         results.append((offer, where, diag, outcome))
                     else:
                         results.append((offer, where, diag, None))
-                return results
+                return results, in_function
 
         actions = []
-        for offer, where, diag, applied in await ls.run_blocking(work):
+        results, in_function = await ls.run_blocking(work)
+        for offer, where, diag, applied in results:
             fixes = [diag] if diag is not None else [d for d in ours if d.code in offer.answers]
             kind = offer.kind
             if fixes and _wanted_kind("quickfix", only):
@@ -208,6 +213,8 @@ def register(server: OrchexServer) -> None:
             if applied is not None and (eager_all or _versioned(ls)):
                 action.edit = workspace_edit(ls, uri, version, source, applied)
             actions.append(action)
+        if ai_offered:
+            actions += ai.code_actions(uri, params.range, ours, in_function, lambda k: _wanted_kind(k, only))
         return actions
 
     @server.feature(types.CODE_ACTION_RESOLVE)
