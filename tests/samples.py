@@ -34,3 +34,24 @@ CLONE = textwrap.dedent(
         return total / len(result)
     """
 )
+
+# An `else:` holding only an `if` (elif-chain applies on the `else:` line, 0-based line 3).
+ELSE_IF = """\
+def pick(a, b):
+    if a:
+        return 1
+    else:
+        if b:  # keep me
+            return 2
+        else:
+            return 3
+"""
+ELIF = """\
+def pick(a, b):
+    if a:
+        return 1
+    elif b:  # keep me
+        return 2
+    else:
+        return 3
+"""

@@ -10,28 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from samples import ELIF, ELSE_IF
 
 from orchex_ls.refactor.rules import RULES
 
-ELSE_IF = """\
-def pick(a, b):
-    if a:
-        return 1
-    else:
-        if b:  # keep me
-            return 2
-        else:
-            return 3
-"""
-ELIF = """\
-def pick(a, b):
-    if a:
-        return 1
-    elif b:  # keep me
-        return 2
-    else:
-        return 3
-"""
 NESTED = """\
 def total(rows, limit):
     result = 0

@@ -7,28 +7,9 @@ import pytest
 from helpers import change, command, diagnostics, open_doc
 from lsprotocol import types
 from refactor_examples import example
+from samples import ELIF, ELSE_IF
 
 from orchex_ls.refactor.rules import RULES
-
-ELSE_IF = """\
-def pick(a, b):
-    if a:
-        return 1
-    else:
-        if b:  # keep me
-            return 2
-        else:
-            return 3
-"""
-ELIF = """\
-def pick(a, b):
-    if a:
-        return 1
-    elif b:  # keep me
-        return 2
-    else:
-        return 3
-"""
 
 
 def apply_text_edits(text: str, edits: list[types.TextEdit]) -> str:
