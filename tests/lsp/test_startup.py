@@ -64,6 +64,8 @@ async def test_litellm_is_never_imported(tmp_path):
                      "params": {"command": "orchex.debug", "arguments": ["modules"]}})
         modules = (await server.response(3))["result"]
         assert "pygls" in modules and "orchex_ls" in modules and "litellm" not in modules
+        # Nor the refactoring engine's libcst or the AI requests' jedi, until first used.
+        assert "libcst" not in modules and "jedi" not in modules
     finally:
         assert await server.close() == 0
 

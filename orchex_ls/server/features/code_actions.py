@@ -12,15 +12,15 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
-from ...refactor import engine
-from ...refactor.document import SourceDocument
-from ...refactor.models import Applied, Offer, Refused, Selection, TextEdit
+if TYPE_CHECKING:  # the refactoring engine (and libcst, ~140 ms) loads on first use
+    from ...refactor.document import SourceDocument
+    from ...refactor.models import Applied, Offer, Selection, TextEdit
 from ..convert import column, units
 from ..server import OrchexServer
 
@@ -43,6 +43,8 @@ class _Cache:
         self._lock = threading.Lock()
 
     def get(self, uri: str, version: int | None, text: str, path: str):
+        from ...refactor.document import SourceDocument
+
         with self._lock:
             entry = self._docs.get(uri)
             if entry is None or entry[0] != version or entry[1].text != text:
@@ -59,6 +61,8 @@ class _Cache:
 
 
 def _selection(source: SourceDocument, rng: types.Range, encoding: str) -> Selection:
+    from ...refactor.models import Selection
+
     def col(line: int, character: int) -> int:
         text = source.lines[line].rstrip("\r\n") if line < len(source.lines) else ""
         return column(text, character, encoding)
@@ -113,6 +117,8 @@ FIXABLE = {"OCX101", "OCX102", "OCX103", "OCX104", "OCX107"}
 
 
 def _fix_targets(ls: OrchexServer, uri: str, version, diags: list[types.Diagnostic]):
+    from ...refactor.models import Selection
+
     """(diagnostic, selection, rule) for the refactorings that could reduce each finding."""
     state = ls.state.documents.get(unquote(uri))
     if state is None or state.version != version or state.analysis is None:
@@ -153,6 +159,9 @@ def register(server: OrchexServer) -> None:
         types.CodeActionOptions(code_action_kinds=KINDS, resolve_provider=True),
     )
     async def code_action(ls: OrchexServer, params: types.CodeActionParams):
+        from ...refactor import engine
+        from ...refactor.models import Offer, Refused
+
         found = source_of(ls, params.text_document.uri)
         if found is None:
             return None
@@ -219,6 +228,9 @@ def register(server: OrchexServer) -> None:
 
     @server.feature(types.CODE_ACTION_RESOLVE)
     async def resolve(ls: OrchexServer, action: types.CodeAction) -> types.CodeAction:
+        from ...refactor import engine
+        from ...refactor.models import Refused, Selection
+
         data = action.data if isinstance(action.data, dict) else {}
         try:
             uri, rule, version = data["uri"], data["rule"], data.get("version")
@@ -246,6 +258,9 @@ def register(server: OrchexServer) -> None:
 
     @server.command("orchex.applyRefactoring")
     async def apply_refactoring(ls: OrchexServer, args: list[Any]) -> dict:
+        from ...refactor import engine
+        from ...refactor.models import Refused
+
         uri, rng, rule = _apply_args(args)
         found = source_of(ls, uri)
         if found is None:
@@ -273,6 +288,8 @@ def register(server: OrchexServer) -> None:
 
 
 def _apply_args(args: list[Any]) -> tuple[str, types.Range, str]:
+    from ...refactor.rules import rule_by_id
+
     def bad(why: str) -> JsonRpcInvalidParams:
         return JsonRpcInvalidParams(f"orchex.applyRefactoring: {why}; expected one argument {APPLY_USAGE}")
 
@@ -282,7 +299,7 @@ def _apply_args(args: list[Any]) -> tuple[str, types.Range, str]:
     uri, rule, rng = arg.get("uri"), arg.get("refactoring"), arg.get("range")
     if not isinstance(uri, str) or not isinstance(rule, str):
         raise bad("`uri` and `refactoring` must be strings")
-    if engine.rule_by_id(rule) is None:
+    if rule_by_id(rule) is None:
         raise bad(f"unknown refactoring {rule!r}")
     try:
         start, end = rng["start"], rng["end"]
