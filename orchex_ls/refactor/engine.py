@@ -254,7 +254,8 @@ def _finish(ctx: RefactorContext, rule: Refactoring, change: Change) -> Outcome:
         return Refused(rule=rule.id, reason=f"not offered: {problems[0]}")
 
     metrics = _metrics(ctx, old_wrapped, new_wrapped, change, bool(strip))
-    headline = metrics[0].headline() if metrics else ""
+    # The headline is the changed function's own metric; a new function has no "before".
+    headline = metrics[0].headline() if metrics and root.path is not None else ""
     title = f"{rule.title} ({headline})" if headline else rule.title
     edit = TextEdit(
         start_line=start[0], start_col=start[1], end_line=end[0], end_col=end[1],

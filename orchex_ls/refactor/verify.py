@@ -95,7 +95,9 @@ def _remap(items: frozenset[Binding], scope_map: dict[str, str]) -> set[Binding]
     for name, path in items:
         for new, old in scope_map.items():
             if path == new or path.startswith(new + "/"):
-                path = old + path[len(new):]
+                rest = path[len(new) + 1:]
+                # Scopes under "<global>" are written without that prefix ("def:f").
+                path = (rest or old) if old == "<global>" else old + path[len(new):]
                 break
         out.add((name, path))
     return out

@@ -109,6 +109,8 @@ def _slot(parent: cst.CSTNode, child: cst.CSTNode) -> list[cst.CSTNode] | str:
         # Only the first clause's iterable runs once, in the enclosing scope; an inner
         # clause is reached through its outer clause's `inner_for_in`.
         return [] if child is p.iter else _IN_COMPREHENSION
+    if isinstance(p, cst.CompIf):
+        return _IN_COMPREHENSION
     if isinstance(p, _COMPREHENSIONS):
         return [] if child is p.for_in else _IN_COMPREHENSION
     if isinstance(p, cst.Subscript):
@@ -200,6 +202,19 @@ def _slice_parts(node: cst.CSTNode) -> list[cst.CSTNode]:
 
 def _word(op: cst.BaseBooleanOp) -> str:
     return "and" if isinstance(op, cst.And) else "or"
+
+
+def in_class_body(ctx: RefactorContext) -> bool:
+    """Outside any function, the selection is inside a class (asked of the ``ast``, so a
+    class of thousands of lines is not walked with libcst metadata for nothing)."""
+    if ctx.root.path is not None:
+        return False
+    first, last = ctx.selection.start_line, ctx.selection.end_line
+    for statement in ctx.unit.statements:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.ClassDef) and node.lineno - 1 < first and last < (node.end_lineno or 0):
+                return True
+    return False
 
 
 # -- purity ------------------------------------------------------------------------------

@@ -63,6 +63,7 @@ from ..dataflow import shadowed_builtin
 from ..document import SourceDocument
 from ..models import Refused
 from ..rule import Change, Refactoring
+from ._evaluation import in_class_body
 from ._extract_range import RangeFlow
 from ._name_flow import CONSUMERS, Facts, param_names, walk_function, walk_statements
 
@@ -190,6 +191,8 @@ class ExtractFunction(Refactoring[_Plan]):
     def match(self, ctx: RefactorContext) -> _Plan | Refused:
         if ctx.is_cursor:
             return self.refuse("select the statements to extract")
+        if in_class_body(ctx):
+            return self.refuse("the statements are in a class body")
         covered = ctx.covered_statements()
         if covered is None:
             return self.refuse("the selection must cover whole statements of one block")

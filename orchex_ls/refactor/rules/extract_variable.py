@@ -37,7 +37,7 @@ from ..context import RefactorContext
 from ..dataflow import shadowed_builtin
 from ..models import Refused
 from ..rule import Change, Refactoring
-from ._evaluation import Purity, locate
+from ._evaluation import Purity, in_class_body, locate
 from ._name_flow import CONSUMERS, param_names, walk_function
 
 
@@ -137,6 +137,8 @@ class ExtractVariable(Refactoring[_Match]):
     def match(self, ctx: RefactorContext) -> _Match | Refused:
         if ctx.is_cursor or ctx.selection.whole_lines:
             return self.refuse("select the expression to extract")
+        if in_class_body(ctx):
+            return self.refuse("it is in a class body, where a new name would become a class attribute")
         node = selected_expression(ctx)
         if node is None:
             return self.refuse("the selection is not exactly one expression")
@@ -166,7 +168,9 @@ class ExtractVariable(Refactoring[_Match]):
 
     def build(self, ctx: RefactorContext, match: _Match) -> Change:
         value = match.expression
-        if isinstance(value, cst.GeneratorExp) and not value.lpar:
+        # A generator needs its own parentheses once out of the call; so does an
+        # expression whose line breaks were inside the brackets around it.
+        if not value.lpar and (isinstance(value, cst.GeneratorExp) or "\n" in ctx.code(value)):
             value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
         elif value.lpar and "\n" not in ctx.code(value) and not isinstance(value, cst.Tuple | cst.GeneratorExp):
             value = value.with_changes(lpar=[], rpar=[])  # `value = (a + b)` reads worse

@@ -18,14 +18,14 @@ Limits: only a local of a function, assigned exactly once by a plain ``x = expr`
 ``x: T = expr``) on a line of its own, never deleted, rebound, declared
 ``global``/``nonlocal``, captured by a nested function, lambda, class or generator, or
 exposed through ``locals()``/``vars()``/``eval``/``exec``; every read must come after the
-assignment on every path. When it is read several times, only a literal or a local that
-nothing rebinds later can be repeated. Otherwise it must be read exactly once, in the very
-next statement, where nothing that could call code or raise is evaluated before the use and
-the use runs exactly once (not in a lambda, comprehension body, short-circuit operand, loop
-condition or nested block). Comments above the assignment move to the next statement; a
-comment on the assignment line refuses. Not offered at module level, where the name is
-visible to other modules. The value is no longer held by a variable, so it may be freed
-sooner.
+assignment on every path. When it is read several times, only a literal (not into a
+comprehension body, which has constants of its own) or a local that nothing rebinds later
+is repeated. Otherwise it must be read exactly once, in the very next statement, where
+nothing that could call code or raise is evaluated before the use and the use runs exactly
+once (not in a lambda, comprehension body, short-circuit operand, loop condition or nested
+block). Comments above the assignment move to the next statement; a comment on the
+assignment line refuses. Not offered at module level, where the name is visible to other
+modules. The value is no longer held by a variable, so it may be freed sooner.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from ..context import RefactorContext
 from ..dataflow import shadowed_builtin
 from ..models import Refused
 from ..rule import Change, Refactoring
-from ._evaluation import locate
+from ._evaluation import in_class_body, locate
 from ._name_flow import CONSUMERS, Facts, param_names, walk_function
 from ._precedence import fits, parenthesized
 from .extract_variable import purity_at
@@ -46,6 +46,7 @@ from .extract_variable import purity_at
 _FRAME = frozenset({"locals", "eval", "exec"})
 _LITERALS = (cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.Ellipsis)
 _LOOPS = (cst.For, cst.While)
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,10 @@ class InlineVariable(Refactoring[_Match]):
     description = "A variable assigned once is replaced by its expression where it is read, and the assignment removed."
 
     def match(self, ctx: RefactorContext) -> _Match | Refused:
+        if ctx.root.path is None:  # cheap answers first: this runs on every cursor move
+            if in_class_body(ctx):
+                return self.refuse("class attributes cannot be inlined")
+            return self.refuse("module-level variables are visible to other modules; inline them by hand")
         node = _name_at(ctx)
         if node is None:
             return self.refuse("put the cursor on a variable")
@@ -153,7 +158,8 @@ class InlineVariable(Refactoring[_Match]):
             problem = _fstring_problem(ctx, use, value)
             if problem:
                 return self.refuse(problem)
-        if _literal(value) or self._stable_alias(ctx, facts, value, line, scope):
+        repeatable = _literal(value) and not any(_in_comprehension_body(ctx, use) for use in uses)
+        if repeatable or self._stable_alias(ctx, facts, value, line, scope):
             return _Match(line, value, uses, following)
         if len(uses) > 1:
             return self.refuse(
@@ -216,6 +222,25 @@ class InlineVariable(Refactoring[_Match]):
                 leading_lines=[*leading, *updated.leading_lines]
             )
         return Change(replacements)
+
+
+def _in_comprehension_body(ctx: RefactorContext, use: cst.Name) -> bool:
+    """A comprehension body is a code object of its own, with its own constants: a literal
+    repeated there need not be the same object as the one the variable held."""
+    child: cst.CSTNode = use
+    for parent in ctx.ancestors(use):
+        if isinstance(parent, cst.CompIf):
+            return True
+        if isinstance(parent, cst.CompFor):
+            first_clause = not isinstance(ctx.parents.get(parent), cst.CompFor)
+            if child is not parent.iter or not first_clause:
+                return True
+        if isinstance(parent, _COMPREHENSIONS) and child is not parent.for_in:
+            return True
+        if isinstance(parent, cst.BaseStatement):
+            return False
+        child = parent
+    return False
 
 
 def _name_at(ctx: RefactorContext) -> cst.Name | None:

@@ -18,7 +18,7 @@ def selection(source: str, spec: tuple) -> Selection:
 
 GOLDEN = [
     (
-        'accumulator',
+        "accumulator",
         """
         def report(rows, limit):
             total = 0
@@ -27,7 +27,7 @@ GOLDEN = [
                     total += row
             print(total)
         """,
-        ('lines', 'total = 0', 'total += row'),
+        ("lines", "total = 0", "total += row"),
         """
         def report(rows, limit):
             total = _extracted(rows, limit)
@@ -43,7 +43,7 @@ GOLDEN = [
         """,
     ),
     (
-        'several results',
+        "several results",
         """
         def stats(xs):
             n = len(xs)
@@ -51,7 +51,7 @@ GOLDEN = [
             mean = s / n
             return n, mean
         """,
-        ('lines', 'n = len', 's = sum'),
+        ("lines", "n = len", "s = sum"),
         """
         def stats(xs):
             n, s = _extracted(xs)
@@ -66,7 +66,7 @@ GOLDEN = [
         """,
     ),
     (
-        'loop result',
+        "loop result",
         """
         def run(xs):
             acc = 0
@@ -75,7 +75,7 @@ GOLDEN = [
                     acc = acc + x
                 print(acc)
         """,
-        ('lines', 'if x:', 'acc = acc'),
+        ("lines", "if x:", "acc = acc"),
         """
         def run(xs):
             acc = 0
@@ -91,7 +91,7 @@ GOLDEN = [
         """,
     ),
     (
-        'kept value',
+        "kept value",
         """
         def pick(a):
             b = 0
@@ -99,7 +99,7 @@ GOLDEN = [
                 b = 1
             return b
         """,
-        ('lines', 'if a:', 'b = 1'),
+        ("lines", "if a:", "b = 1"),
         """
         def pick(a):
             b = 0
@@ -114,7 +114,7 @@ GOLDEN = [
         """,
     ),
     (
-        'method self',
+        "method self",
         """
         class Cart:
             def total(self, tax):
@@ -122,7 +122,7 @@ GOLDEN = [
                 gross = net * (1 + tax)
                 return gross
         """,
-        ('lines', 'net =', 'gross ='),
+        ("lines", "net =", "gross ="),
         """
         class Cart:
             def total(self, tax):
@@ -136,14 +136,14 @@ GOLDEN = [
         """,
     ),
     (
-        'method no self',
+        "method no self",
         """
         class Cart:
             def total(self, tax):
                 rate = 1 + tax
                 return rate
         """,
-        ('lines', 'rate ='),
+        ("lines", "rate ="),
         """
         class Cart:
             def total(self, tax):
@@ -156,7 +156,7 @@ GOLDEN = [
         """,
     ),
     (
-        'classmethod',
+        "classmethod",
         """
         class Cart:
             @classmethod
@@ -164,7 +164,7 @@ GOLDEN = [
                 items = [cls.item] * n
                 return cls(items)
         """,
-        ('lines', 'items ='),
+        ("lines", "items ="),
         """
         class Cart:
             @classmethod
@@ -179,14 +179,14 @@ GOLDEN = [
         """,
     ),
     (
-        'super',
+        "super",
         """
         class Cart(Base):
             def total(self):
                 base = super().total()
                 return base + 1
         """,
-        ('lines', 'base ='),
+        ("lines", "base ="),
         """
         class Cart(Base):
             def total(self):
@@ -199,14 +199,14 @@ GOLDEN = [
         """,
     ),
     (
-        'async',
+        "async",
         """
         async def fetch(client, url):
             full = client.base + url
             response = await client.get(full)
             return response
         """,
-        ('lines', 'full ='),
+        ("lines", "full ="),
         """
         async def fetch(client, url):
             full = _extracted(client, url)
@@ -220,7 +220,7 @@ GOLDEN = [
         """,
     ),
     (
-        'module level',
+        "module level",
         """
         import sys
 
@@ -229,7 +229,7 @@ GOLDEN = [
             count += len(arg)
         print(count)
         """,
-        ('lines', 'for arg', 'count +='),
+        ("lines", "for arg", "count +="),
         """
         import sys
 
@@ -247,7 +247,7 @@ GOLDEN = [
         """,
     ),
     (
-        'module block',
+        "module block",
         """
         import sys
 
@@ -255,7 +255,7 @@ GOLDEN = [
             name = sys.argv[1]
             print(name.upper())
         """,
-        ('lines', 'name =', 'print('),
+        ("lines", "name =", "print("),
         """
         import sys
 
@@ -269,7 +269,7 @@ GOLDEN = [
         """,
     ),
     (
-        'comments',
+        "comments",
         """
         def f(a):
             # prepare
@@ -278,7 +278,7 @@ GOLDEN = [
             c = b * 2
             return c
         """,
-        ('span', 'b = a + 1  # one more\n    # then double\n    c = b * 2'),
+        ("span", "b = a + 1  # one more\n    # then double\n    c = b * 2"),
         """
         def f(a):
             # prepare
@@ -294,14 +294,14 @@ GOLDEN = [
         """,
     ),
     (
-        'comment lines selected',
+        "comment lines selected",
         """
         def f(a):
             # prepare
             b = a + 1
             return b
         """,
-        ('lines', '# prepare', 'b = a'),
+        ("lines", "# prepare", "b = a"),
         """
         def f(a):
             b = _extracted(a)
@@ -315,7 +315,7 @@ GOLDEN = [
         """,
     ),
     (
-        'fresh name',
+        "fresh name",
         """
         def _extracted():
             pass
@@ -325,7 +325,7 @@ GOLDEN = [
             b = a * 2
             return b
         """,
-        ('lines', 'b = a'),
+        ("lines", "b = a"),
         """
         def _extracted():
             pass
@@ -342,7 +342,7 @@ GOLDEN = [
         """,
     ),
     (
-        'global carried',
+        "global carried",
         """
         COUNT = 0
 
@@ -352,7 +352,7 @@ GOLDEN = [
             COUNT += n
             return COUNT
         """,
-        ('lines', 'COUNT += n'),
+        ("lines", "COUNT += n"),
         """
         COUNT = 0
 
@@ -369,7 +369,7 @@ GOLDEN = [
         """,
     ),
     (
-        'inner break',
+        "inner break",
         """
         def first(rows):
             found = None
@@ -379,7 +379,7 @@ GOLDEN = [
                     break
             return found
         """,
-        ('lines', 'for row', 'break'),
+        ("lines", "for row", "break"),
         """
         def first(rows):
             found = None
@@ -396,14 +396,14 @@ GOLDEN = [
         """,
     ),
     (
-        'generator consumed',
+        "generator consumed",
         """
         def f(xs, k):
             scale = k * 2
             total = sum(x * scale for x in xs)
             return total
         """,
-        ('lines', 'total ='),
+        ("lines", "total ="),
         """
         def f(xs, k):
             scale = k * 2
@@ -417,7 +417,7 @@ GOLDEN = [
         """,
     ),
     (
-        'with open',
+        "with open",
         """
         def size(path):
             with open(path) as fh:
@@ -425,7 +425,7 @@ GOLDEN = [
             n = len(data)
             return n
         """,
-        ('lines', 'n = len'),
+        ("lines", "n = len"),
         """
         def size(path):
             with open(path) as fh:
@@ -440,7 +440,7 @@ GOLDEN = [
         """,
     ),
     (
-        'nothing returned',
+        "nothing returned",
         """
         def f(xs):
             out = []
@@ -449,7 +449,7 @@ GOLDEN = [
                 out.append(y)
             return out
         """,
-        ('lines', 'y = x', 'out.append'),
+        ("lines", "y = x", "out.append"),
         """
         def f(xs):
             out = []

@@ -241,3 +241,21 @@ def test_outcome_compares_exceptions():
     namespace = load("def f(a):\n    return 1 // a\n")
     assert outcome(namespace, "f", (0,))[:2] == ("raised", "ZeroDivisionError")
     assert len(ARGS) == 20
+
+
+def test_module_level_definitions_keep_their_qualified_names():
+    before = dedent("""
+        class Shape:
+            def area(self):
+                return 0
+
+
+        def describe(shape):
+            return type(shape).__qualname__
+    """)
+    after = rule.new_source(before, lines(before, "class Shape", "return type"))
+    assert "global Shape, describe" in after
+    old, new = load(before), load(after)
+    assert new["Shape"].__qualname__ == old["Shape"].__qualname__ == "Shape"
+    assert new["Shape"].area.__qualname__ == "Shape.area"
+    assert new["describe"](new["Shape"]()) == old["describe"](old["Shape"]()) == "Shape"

@@ -18,12 +18,12 @@ def selection(source: str, spec: tuple) -> Selection:
 
 GOLDEN = [
     (
-        'docstring example',
+        "docstring example",
         """
         def price(order, rate):
             return order.total * (1 + rate) - order.discount
         """,
-        ('span', 'order.total * (1 + rate)'),
+        ("span", "order.total * (1 + rate)"),
         """
         def price(order, rate):
             value = order.total * (1 + rate)
@@ -31,14 +31,14 @@ GOLDEN = [
         """,
     ),
     (
-        'condition',
+        "condition",
         """
         def f(a, b):
             if a > b and b > 0:
                 return a
             return b
         """,
-        ('span', 'a > b'),
+        ("span", "a > b"),
         """
         def f(a, b):
             value = a > b
@@ -48,12 +48,12 @@ GOLDEN = [
         """,
     ),
     (
-        'argument of a plain call',
+        "argument of a plain call",
         """
         def f(items):
             print(len(items) + 1)
         """,
-        ('span', 'len(items) + 1'),
+        ("span", "len(items) + 1"),
         """
         def f(items):
             value = len(items) + 1
@@ -61,12 +61,12 @@ GOLDEN = [
         """,
     ),
     (
-        'parentheses selected',
+        "parentheses selected",
         """
         def f(a, b):
             return (a + b) * 2
         """,
-        ('span', '(a + b)'),
+        ("span", "(a + b)"),
         """
         def f(a, b):
             value = a + b
@@ -74,12 +74,12 @@ GOLDEN = [
         """,
     ),
     (
-        'parentheses not selected',
+        "parentheses not selected",
         """
         def f(a, b):
             return (a + b) * 2
         """,
-        ('span', 'a + b'),
+        ("span", "a + b"),
         """
         def f(a, b):
             value = a + b
@@ -87,12 +87,12 @@ GOLDEN = [
         """,
     ),
     (
-        'generator argument',
+        "generator argument",
         """
         def f(xs):
             return sum(x * 2 for x in xs)
         """,
-        ('span', 'x * 2 for x in xs'),
+        ("span", "x * 2 for x in xs"),
         """
         def f(xs):
             value = (x * 2 for x in xs)
@@ -100,13 +100,13 @@ GOLDEN = [
         """,
     ),
     (
-        'for iterable',
+        "for iterable",
         """
         def f(xs):
             for x in sorted(xs):
                 print(x)
         """,
-        ('span', 'sorted(xs)'),
+        ("span", "sorted(xs)"),
         """
         def f(xs):
             value = sorted(xs)
@@ -115,14 +115,14 @@ GOLDEN = [
         """,
     ),
     (
-        'augmented assignment',
+        "augmented assignment",
         """
         def f(xs):
             total = 0
             total += len(xs) * 2
             return total
         """,
-        ('span', 'len(xs) * 2'),
+        ("span", "len(xs) * 2"),
         """
         def f(xs):
             total = 0
@@ -132,14 +132,14 @@ GOLDEN = [
         """,
     ),
     (
-        'method',
+        "method",
         """
         class A:
             def m(self, x):
                 total = len(self.items) * x
                 return total
         """,
-        ('span', 'len(self.items)'),
+        ("span", "len(self.items)"),
         """
         class A:
             def m(self, x):
@@ -149,7 +149,7 @@ GOLDEN = [
         """,
     ),
     (
-        'module level',
+        "module level",
         """
         import os
         path = os.path.join(os.sep, "tmp")
@@ -162,13 +162,13 @@ GOLDEN = [
         """,
     ),
     (
-        'comment above moves with',
+        "comment above moves with",
         """
         def f(a):
             # the answer
             return a * 2 + 1
         """,
-        ('span', 'a * 2'),
+        ("span", "a * 2"),
         """
         def f(a):
             # the answer
@@ -177,12 +177,12 @@ GOLDEN = [
         """,
     ),
     (
-        'fresh name',
+        "fresh name",
         """
         def f(value):
             return value * 2 + 1
         """,
-        ('span', 'value * 2'),
+        ("span", "value * 2"),
         """
         def f(value):
             value_2 = value * 2
@@ -190,13 +190,13 @@ GOLDEN = [
         """,
     ),
     (
-        'multi-line',
+        "multi-line",
         """
         def f(a, b):
             return (a +
                     b) * 2
         """,
-        ('span', '(a +\n            b)'),
+        ("span", "(a +\n            b)"),
         """
         def f(a, b):
             value = (a +
@@ -205,7 +205,7 @@ GOLDEN = [
         """,
     ),
     (
-        'first with item',
+        "first with item",
         """
         def f(p):
             with open(p + ".txt") as fh:
@@ -220,7 +220,7 @@ GOLDEN = [
         """,
     ),
     (
-        'async',
+        "async",
         """
         async def fetch(n):
             return n
@@ -229,7 +229,7 @@ GOLDEN = [
         async def f(a):
             return await fetch(a + 1)
         """,
-        ('span', 'a + 1'),
+        ("span", "a + 1"),
         """
         async def fetch(n):
             return n
@@ -241,12 +241,12 @@ GOLDEN = [
         """,
     ),
     (
-        'f-string part',
+        "f-string part",
         """
         def f(a):
             return f"{a + 1}!"
         """,
-        ('span', 'a + 1'),
+        ("span", "a + 1"),
         """
         def f(a):
             value = a + 1
@@ -320,6 +320,29 @@ def test_comments_inside_the_expression_move_with_it():
             value = (a +  # first
                     b)
             return value * 2
+    """)
+
+
+def test_line_breaks_get_parentheses_of_their_own():
+    source = dedent("""
+        import re
+
+
+        def f(tag):
+            return re.compile(b'<'
+                              + tag
+                              + b'>', re.ASCII)
+    """)
+    new = rule.new_source(source, span(source, "b'<'\n                      + tag\n                      + b'>'"))
+    assert new == dedent("""
+        import re
+
+
+        def f(tag):
+            value = (b'<'
+                              + tag
+                              + b'>')
+            return re.compile(value, re.ASCII)
     """)
 
 

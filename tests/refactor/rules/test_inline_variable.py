@@ -18,72 +18,72 @@ def selection(source: str, spec: tuple) -> Selection:
 
 GOLDEN = [
     (
-        'docstring example',
+        "docstring example",
         """
         def area(width, height):
             size = width * height
             return size / 2
         """,
-        ('cursor', 'size ='),
+        ("cursor", "size ="),
         """
         def area(width, height):
             return width * height / 2
         """,
     ),
     (
-        'cursor on the use',
+        "cursor on the use",
         """
         def area(width, height):
             size = width * height
             return size / 2
         """,
-        ('cursor', 'size /'),
+        ("cursor", "size /"),
         """
         def area(width, height):
             return width * height / 2
         """,
     ),
     (
-        'parentheses needed',
+        "parentheses needed",
         """
         def f(a, b):
             total = a + b
             return total * 2
         """,
-        ('cursor', 'total ='),
+        ("cursor", "total ="),
         """
         def f(a, b):
             return (a + b) * 2
         """,
     ),
     (
-        'power right operand',
+        "power right operand",
         """
         def f(a):
             n = -a
             return 2 ** n
         """,
-        ('cursor', 'n ='),
+        ("cursor", "n ="),
         """
         def f(a):
             return 2 ** -a
         """,
     ),
     (
-        'power left operand',
+        "power left operand",
         """
         def f(a):
             n = -1
             return n ** a
         """,
-        ('cursor', 'n ='),
+        ("cursor", "n ="),
         """
         def f(a):
             return (-1) ** a
         """,
     ),
     (
-        'literal used twice',
+        "literal used twice",
         """
         def f(a):
             limit = 10
@@ -91,7 +91,7 @@ GOLDEN = [
                 return limit
             return a
         """,
-        ('cursor', 'limit ='),
+        ("cursor", "limit ="),
         """
         def f(a):
             if a > 10:
@@ -100,14 +100,14 @@ GOLDEN = [
         """,
     ),
     (
-        'alias used twice',
+        "alias used twice",
         """
         def f(items):
             xs = items
             print(xs)
             return len(xs)
         """,
-        ('cursor', 'xs ='),
+        ("cursor", "xs ="),
         """
         def f(items):
             print(items)
@@ -115,14 +115,14 @@ GOLDEN = [
         """,
     ),
     (
-        'comment moves down',
+        "comment moves down",
         """
         def f(a):
             # twice a
             b = a * 2
             return b + 1
         """,
-        ('cursor', 'b ='),
+        ("cursor", "b ="),
         """
         def f(a):
             # twice a
@@ -130,53 +130,53 @@ GOLDEN = [
         """,
     ),
     (
-        'attribute on a literal',
+        "attribute on a literal",
         """
         def f():
             n = 3
             return n.bit_length()
         """,
-        ('cursor', 'n ='),
+        ("cursor", "n ="),
         """
         def f():
             return (3).bit_length()
         """,
     ),
     (
-        'call argument',
+        "call argument",
         """
         def f(a, b):
             s = a + b
             print(s, 1)
         """,
-        ('cursor', 's ='),
+        ("cursor", "s ="),
         """
         def f(a, b):
             print(a + b, 1)
         """,
     ),
     (
-        'await',
+        "await",
         """
         async def f(client):
             r = await client.get()
             return r.json()
         """,
-        ('cursor', 'r ='),
+        ("cursor", "r ="),
         """
         async def f(client):
             return (await client.get()).json()
         """,
     ),
     (
-        'method',
+        "method",
         """
         class A:
             def m(self):
                 k = self.k
                 return k + 1
         """,
-        ('cursor', 'k ='),
+        ("cursor", "k ="),
         """
         class A:
             def m(self):
@@ -184,27 +184,27 @@ GOLDEN = [
         """,
     ),
     (
-        'annotated',
+        "annotated",
         """
         def f(a):
             b: int = a + 1
             return b
         """,
-        ('cursor', 'b:'),
+        ("cursor", "b:"),
         """
         def f(a):
             return a + 1
         """,
     ),
     (
-        'if test',
+        "if test",
         """
         def f(a):
             ok = a.check()
             if ok:
                 return 1
         """,
-        ('cursor', 'ok ='),
+        ("cursor", "ok ="),
         """
         def f(a):
             if a.check():
@@ -212,14 +212,14 @@ GOLDEN = [
         """,
     ),
     (
-        'for iterable',
+        "for iterable",
         """
         def f(a):
             xs = sorted(a)
             for x in xs:
                 print(x)
         """,
-        ('cursor', 'xs ='),
+        ("cursor", "xs ="),
         """
         def f(a):
             for x in sorted(a):
@@ -227,52 +227,52 @@ GOLDEN = [
         """,
     ),
     (
-        'string literal in f-string',
+        "string literal in f-string",
         """
         def f(a):
             sep = 1
             return f"{sep}{a}"
         """,
-        ('cursor', 'sep ='),
+        ("cursor", "sep ="),
         """
         def f(a):
             return f"{1}{a}"
         """,
     ),
     (
-        'tuple value',
+        "tuple value",
         """
         def f(a):
             t = a, 1
             return len(t)
         """,
-        ('cursor', 't ='),
+        ("cursor", "t ="),
         """
         def f(a):
             return len((a, 1))
         """,
     ),
     (
-        'lambda value',
+        "lambda value",
         """
         def f(xs):
             key = lambda x: -x
             return sorted(xs, key=key)
         """,
-        ('cursor', 'key ='),
+        ("cursor", "key ="),
         """
         def f(xs):
             return sorted(xs, key=lambda x: -x)
         """,
     ),
     (
-        'not in a comparison',
+        "not in a comparison",
         """
         def f(a, b):
             c = not a
             return c == b
         """,
-        ('cursor', 'c ='),
+        ("cursor", "c ="),
         """
         def f(a, b):
             return (not a) == b
@@ -300,6 +300,7 @@ REFUSALS = [
     ("alias rebound later", "def f(a, c):\n    b = a\n    a = c\n    return b\n", ("cursor", "b = a"), "not in the statement right after"),
     ("call before the use", "def f(a):\n    b = a.x\n    return g(a) + b\n", ("cursor", "b = a"), "evaluates `g(a)` before `b`"),
     ("local a closure rebinds", "def f():\n    x = 1\n    def g():\n        nonlocal x\n        x = 5\n        return 1\n    b = g()\n    return x + b\n", ("cursor", "b ="), "evaluates `x` before `b`"),
+    ("literal repeated into a comprehension", "def f(a):\n    n = 1000\n    print(n)\n    return [n for _ in a]\n", ("cursor", "n ="), "read 2 times"),
     ("right of `and`", "def f(a):\n    b = a.x\n    return a and b\n", ("cursor", "b = a"), "short-circuit"),
     ("loop condition", "def f(a):\n    b = a.x\n    while b:\n        a.step()\n", ("cursor", "b = a"), "loop condition"),
     ("nested block", "def f(a):\n    b = a.x\n    if a:\n        print(b)\n", ("cursor", "b = a"), "not in the statement right after"),
