@@ -25,16 +25,7 @@ _CATALOGUE = [
 
 
 def _load() -> list[Refactoring]:
-    rules = []
-    for module, name in _CATALOGUE:
-        try:
-            cls = getattr(import_module(f"{__name__}.{module}"), name)
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{module}":
-                raise
-            continue  # not written yet
-        rules.append(cls())
-    return rules
+    return [getattr(import_module(f"{__name__}.{module}"), name)() for module, name in _CATALOGUE]
 
 
 RULES: list[Refactoring] = _load()
