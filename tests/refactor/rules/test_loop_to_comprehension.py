@@ -6,6 +6,8 @@ import functools
 import textwrap
 
 import pytest
+from differential import namespace_of as _exec
+from differential import run_logged as _run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -551,23 +553,6 @@ def _refactored(source: str) -> str:
     outcome = apply_refactoring(before, at(before, "for x"), RULE)
     assert isinstance(outcome, Applied), outcome
     return outcome.new_source
-
-
-@functools.cache
-def _exec(source: str):
-    """The module's namespace, made once (each run clears its LOG)."""
-    namespace: dict = {}
-    exec(compile(source, "<differential>", "exec"), namespace)
-    return namespace
-
-
-def _run(namespace, *args):
-    namespace["LOG"].clear()
-    try:
-        result = ("ok", namespace["f"](*args))
-    except Exception as exc:  # the point is to compare them
-        result = ("raised", type(exc), exc.args)
-    return result, list(namespace["LOG"])
 
 
 @pytest.mark.parametrize("source", [c[1] for c in DIFFERENTIAL], ids=[c[0] for c in DIFFERENTIAL])
