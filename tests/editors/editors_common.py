@@ -10,24 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from samples import COMPLEX
 
 REPO = Path(__file__).resolve().parents[2]
 EDITORS = REPO / "editors"
 
-SAMPLE = '''\
-def tangled(a, b, c, d, e, f, g):
-    total = 0
-    for x in a:
-        if x:
-            for y in b:
-                if y and c or d:
-                    while e:
-                        if f:
-                            total += 1
-                        else:
-                            total -= 1
-    return total
-
+SAMPLE = COMPLEX.lstrip("\n") + '''
 
 def classify(n):
     if n < 0:

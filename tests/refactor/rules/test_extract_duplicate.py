@@ -6,6 +6,7 @@ import functools
 import textwrap
 
 import pytest
+from control_flow_harness import at
 from differential import namespace_of as _exec
 from differential import run_logged as _run
 from hypothesis import given, settings
@@ -15,15 +16,6 @@ from orchex_ls.refactor.engine import apply_refactoring, list_refactorings
 from orchex_ls.refactor.models import Applied, Refused, Selection
 
 RULE = "extract-duplicate"
-
-
-def at(source: str, fragment: str, nth: int = 0) -> Selection:
-    """A cursor on the ``nth`` occurrence of ``fragment``."""
-    start = -1
-    for _ in range(nth + 1):
-        start = source.index(fragment, start + 1)
-    line = source.count("\n", 0, start)
-    return Selection.cursor(line, start - (source.rfind("\n", 0, start) + 1))
 
 
 def applied(before: str, fragment: str, nth: int = 0) -> Applied:
